@@ -1,0 +1,54 @@
+"""Atomic file writes: a temporary file in the same folder, then a rename.
+
+`os.replace` within one folder is atomic on POSIX and Windows, so a reader
+sees either the old file or the whole new one, never half of it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_writable_dir"]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def ensure_writable_dir(path: str | Path, option: str = "--out") -> Path:
+    """Create the folder if needed and check that files can be written in it.
+
+    Raises `ConfigError` naming the folder and the option to change.
+    """
+    from .errors import ConfigError
+
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-test.", dir=path)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(f"cannot write to the output folder {str(path)!r} ({reason}); "
+                          f"choose another folder with {option}") from None
+    return path

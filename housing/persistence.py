@@ -1,0 +1,201 @@
+"""Save and load a trained model as a folder of `model.npz` and `model.json`, without pickle.
+
+`model.npz` holds only float arrays, one per layer parameter (``W0``, ``b0``,
+``W1``, ...). `model.json` holds everything else: the architecture, the loss,
+the fitted preprocessing, the target transform, the input columns, the
+package version and the SHA-256 of `model.npz`. Loading reads the arrays with
+``allow_pickle=False``, so a file that would need pickle is rejected before
+any of its code could run, and checks every field of the JSON before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import ModelFileError
+from .fileio import atomic_write_bytes, atomic_write_text
+from .model import HousePriceModel
+from .network import MLP
+from .preprocessing import FeaturePipeline, TargetTransform
+
+__all__ = ["save_model", "load_model", "WEIGHTS_FILE", "CONFIG_FILE", "FORMAT_VERSION"]
+
+WEIGHTS_FILE = "model.npz"
+CONFIG_FILE = "model.json"
+FORMAT_NAME = "housing-model"
+FORMAT_VERSION = 1
+
+# Top-level fields of model.json and the JSON type each must have.
+_REQUIRED_FIELDS = {
+    "format": str,
+    "format_version": int,
+    "package_version": str,
+    "task": str,
+    "architecture": dict,
+    "loss": dict,
+    "preprocessing": dict,
+    "target_transform": dict,
+    "target": str,
+    "currency": str,
+    "parameters": list,
+    "weights_sha256": str,
+}
+
+
+def save_model(model: HousePriceModel, folder: str | Path, extra: dict | None = None) -> list[Path]:
+    """Write `model.npz` then `model.json` into ``folder``; return both paths.
+
+    Each file is written to a temporary name and renamed, and the JSON, which
+    records the weights' checksum, is written last: an interrupted save leaves
+    either the previous model or a pair that fails the checksum, never a
+    silently mismatched one.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {name: np.ascontiguousarray(value) for name, value in model.network.named_parameters().items()}
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    weights = buffer.getvalue()
+
+    config = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "package_version": __version__,
+        "task": model.metadata.get("task", "regression"),
+        "architecture": model.network.architecture(),
+        "loss": model.loss,
+        "preprocessing": model.pipeline.to_dict(),
+        "target_transform": model.target_transform.to_dict(),
+        "target": model.target,
+        "currency": model.currency,
+        "input_columns": model.input_columns,
+        "parameters": list(arrays),
+        "weights_sha256": hashlib.sha256(weights).hexdigest(),
+        "metadata": _json_safe(model.metadata),
+    }
+    if extra:
+        config.update(_json_safe(extra))
+    weights_path = atomic_write_bytes(folder / WEIGHTS_FILE, weights)
+    config_path = atomic_write_text(folder / CONFIG_FILE, json.dumps(config, indent=2, allow_nan=False) + "\n")
+    return [weights_path, config_path]
+
+
+def load_model(folder: str | Path) -> HousePriceModel:
+    """Load a model folder written by `save_model`, checking every part first.
+
+    Raises
+    ------
+    ModelFileError
+        The folder or a file is missing, the JSON is invalid or from an
+        incompatible version, the weights do not match their checksum or the
+        architecture, or the weights file needs pickle.
+    """
+    folder = Path(folder)
+    config = read_config(folder)
+    weights_path = folder / WEIGHTS_FILE
+    if not weights_path.is_file():
+        raise ModelFileError(f"{weights_path} is missing; the model folder needs both {WEIGHTS_FILE} and "
+                             f"{CONFIG_FILE}. Train again with housing train --out {folder}")
+    weights = weights_path.read_bytes()
+    if hashlib.sha256(weights).hexdigest() != config["weights_sha256"]:
+        raise ModelFileError(f"{weights_path} does not match the checksum recorded in {CONFIG_FILE}, so the two "
+                             "files do not belong together; copy both from the same training run")
+    arrays = _read_arrays(weights, weights_path)
+    network = _build_network(config, arrays, folder)
+    try:
+        pipeline = FeaturePipeline.from_dict(config["preprocessing"])
+        transform = TargetTransform.from_dict(config["target_transform"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{folder / CONFIG_FILE} has invalid preprocessing fields ({error}); "
+                             "train the model again") from None
+    return HousePriceModel(network, pipeline, transform, config["loss"], target=config["target"],
+                           currency=config["currency"], metadata=config.get("metadata", {}))
+
+
+def read_config(folder: str | Path) -> dict:
+    """Read and check `model.json` in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ModelFileError(f"no model folder at {str(folder)!r}; pass the --out folder of a housing train run")
+    path = folder / CONFIG_FILE
+    if not path.is_file():
+        raise ModelFileError(f"{path} is missing; a model folder holds {WEIGHTS_FILE} and {CONFIG_FILE} "
+                             "as written by housing train")
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{path} is not valid JSON ({error}); train the model again") from None
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{path} must hold a JSON object; train the model again")
+    _check_fields(config, path)
+    return config
+
+
+def _check_fields(config: dict, path: Path) -> None:
+    if config.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{path} is not a housing model file (format {config.get('format')!r})")
+    version = config.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(f"{path} has model format version {version!r}, but this housing "
+                             f"{__version__} reads version {FORMAT_VERSION}; train the model again with this version")
+    for name, expected in _REQUIRED_FIELDS.items():
+        value = config.get(name)
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+            raise ModelFileError(f"{path}: field {name!r} must be a JSON {expected.__name__}; "
+                                 f"got {type(value).__name__}. Train the model again")
+
+
+def _read_arrays(weights: bytes, path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(weights), allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except ValueError as error:
+        if "pickle" in str(error).lower() or "object arrays" in str(error).lower():
+            raise ModelFileError(f"{path} holds object arrays or pickled data, which could run code when "
+                                 "loaded; it was rejected without loading. Use a model saved by housing train") from None
+        raise ModelFileError(f"{path} is not a valid weights file ({error}); train the model again") from None
+    except (OSError, EOFError) as error:
+        raise ModelFileError(f"{path} is not a valid .npz weights file ({error}); train the model again") from None
+
+
+def _build_network(config: dict, arrays: dict[str, np.ndarray], folder: Path) -> MLP:
+    architecture = config["architecture"]
+    try:
+        network = MLP(architecture["n_features"], architecture["hidden"], architecture["n_outputs"],
+                      activation=architecture["activation"], output_activation=architecture["output_activation"],
+                      init="zeros", dtype=architecture.get("dtype", "float64"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{folder / CONFIG_FILE} has an invalid architecture ({error}); "
+                             "train the model again") from None
+    expected = network.named_parameters()
+    if sorted(arrays) != sorted(expected) or config["parameters"] != list(expected):
+        raise ModelFileError(f"{folder / WEIGHTS_FILE} holds arrays {sorted(arrays)}, but the architecture in "
+                             f"{CONFIG_FILE} needs {list(expected)}; copy both files from the same run")
+    for name, target in expected.items():
+        array = arrays[name]
+        if array.shape != target.shape or array.dtype.kind != "f":
+            raise ModelFileError(f"{folder / WEIGHTS_FILE}: array {name} has shape {array.shape} and dtype "
+                                 f"{array.dtype}, but the architecture needs shape {target.shape} of floats; "
+                                 "copy both files from the same run")
+        target[...] = array
+    return network
+
+
+def _json_safe(value):
+    """Replace non-finite floats by None and NumPy scalars by Python ones, recursively."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
