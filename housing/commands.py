@@ -1,0 +1,168 @@
+"""What each `housing` subcommand does once its options are parsed."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError
+from .experiment import RunResult, Settings, Split, build_trainer, load_data, loss_params, prepare, run, split_data
+from .fileio import atomic_write_text, ensure_writable_dir
+from .losses import get_loss
+from .report import format_table, metrics_table
+
+__all__ = ["train_command", "predict_command", "settings_from_args", "write_run_outputs"]
+
+
+def settings_from_args(args) -> Settings:
+    """Collect the training options of a parsed command line into validated `Settings`."""
+    if args.data not in ("ames", "california") and not args.target:
+        raise ConfigError(f"--target is required with a CSV file: name the column of {args.data} to predict, "
+                          "for example --target price")
+    settings = Settings(
+        data=args.data, target=args.target, loss=getattr(args, "loss", "mse"), delta=args.delta,
+        quantile=args.quantile, hidden=tuple(args.hidden), activation=args.activation, optimizer=args.optimizer,
+        lr=args.lr, momentum=args.momentum, batch_size=args.batch_size, epochs=args.epochs,
+        patience=args.patience or None, weight_decay=args.weight_decay, schedule=args.schedule, seed=args.seed,
+        currency=args.currency, target_transform=args.target_transform, scale=args.scale, init=args.init,
+        dtype=args.dtype, drop_large_houses=args.drop_large_houses,
+    )
+    if args.patience is not None and args.patience < 0:
+        raise ConfigError(f"--patience must be 0 (no early stopping) or more epochs; got {args.patience}")
+    if args.progress_every < 1:
+        raise ConfigError(f"--progress-every must be at least 1 epoch; got {args.progress_every}")
+    return settings.validate()
+
+
+# ----------------------------------------------------------------------
+# housing train
+# ----------------------------------------------------------------------
+
+
+def train_command(args) -> int:
+    """Train one model, print its scores and write the run's files."""
+    from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
+    from .training import ProgressPrinter
+
+    settings = settings_from_args(args)
+    out = ensure_writable_dir(args.out)
+    loss = get_loss(settings.loss, **loss_params(settings))
+
+    X, y, info = load_data(settings)
+    split = prepare(split_data(X, y, info, settings), settings, loss)
+    currency = settings.currency or info.currency
+    trainer = build_trainer(settings, split.features_train.shape[1], loss, [ProgressPrinter(args.progress_every)])
+    print_configuration(settings, split, trainer, currency)
+
+    with stop_on_interrupt([trainer]):
+        result = run(settings, split=split, trainer=trainer)
+    print(f"\n{result.history.stop_reason}")
+    if result.history.best_epoch:
+        print(f"The weights of epoch {result.history.best_epoch}, the best on the validation set, were restored.")
+    print_results(result, split, currency)
+
+    paths = write_run_outputs(result, split, out, currency)
+    list_written(paths)
+    return EXIT_INTERRUPTED if result.history.interrupted else 0
+
+
+def print_configuration(settings: Settings, split: Split, trainer, currency: str) -> None:
+    info, network = split.info, trainer.network
+    widths = " -> ".join(str(w) for w in (network.n_features, *network.hidden, network.n_outputs))
+    transform = split.target_transform.kind
+    target_space = {"log": f"log({info.target}), standardised", "standardize": f"{info.target}, standardised",
+                    "ratio": f"{info.target} / training median", "none": info.target}[transform]
+    loss = trainer.loss
+    params = ", ".join(f"{k}={v}" for k, v in getattr(loss, "params", {}).items())
+    print(f"housing train: {info.name}, {info.n_rows:,} rows -> {info.target} ({currency})")
+    rows = [
+        ("split", f"{len(split.y_train):,} training / {len(split.y_val):,} validation / {len(split.y_test):,} "
+                  f"test rows (seed {settings.seed})"),
+        ("features", f"{len(split.X_train.columns)} columns -> {network.n_features} after imputing, "
+                     "scaling and one-hot encoding"),
+        ("network", f"{widths}, {settings.activation}, {network.params.size:,} parameters, {settings.dtype}"),
+        ("loss", f"{loss.name}{f' ({params})' if params else ''} on {target_space}"),
+        ("optimizer", f"{settings.optimizer}, learning rate {settings.lr:g}, batch size {settings.batch_size}, "
+                      f"weight decay {settings.weight_decay:g}, {settings.schedule} schedule"),
+        ("stopping", f"at most {settings.epochs} epochs"
+                     + (f", patience {settings.patience}" if settings.patience else ", no early stopping")),
+    ]
+    for label, text in rows:
+        print(f"  {label:<10} {text}")
+    print()
+
+
+def print_results(result: RunResult, split: Split, currency: str) -> None:
+    print(f"\nTest set: {len(split.y_test):,} sales, in {currency}")
+    print(metrics_table({"model": result.metrics["test"], "median baseline": result.metrics["baseline"]}, currency))
+    print(f"Trained for {len(result.history)} epochs in {result.seconds:.1f} s.")
+
+
+def write_run_outputs(result: RunResult, split: Split, out: Path, currency: str) -> list[Path]:
+    """Write the model, metrics.json, history.csv and the two figures into ``out``."""
+    from .persistence import save_model
+    from .plotting import plot_loss_curves, plot_residuals, save_figure
+
+    result.model.currency = currency
+    result.model.metadata.update({"stop_reason": result.history.stop_reason,
+                                  "interrupted": result.history.interrupted})
+    paths = save_model(result.model, out)
+
+    metrics = {
+        **result.metrics,
+        "config": result.model.metadata["settings"],
+        "epochs_run": len(result.history),
+        "best_epoch": result.history.best_epoch,
+        "stop_reason": result.history.stop_reason,
+        "interrupted": result.history.interrupted,
+        "diverged": result.history.diverged,
+        "seconds": round(result.seconds, 3),
+        "currency": currency,
+    }
+    paths.append(atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, allow_nan=False) + "\n"))
+    paths.append(atomic_write_text(out / "history.csv", result.history.to_frame().to_csv(index=False)))
+
+    if len(result.history):
+        loss_figure = plot_loss_curves(result.history)
+        paths.append(save_figure(loss_figure, out / "loss_curves.png"))
+    residual_figure = plot_residuals(split.y_test.to_numpy(), result.predictions["test"], currency=currency,
+                                     loss_name=result.model.loss["name"])
+    paths.append(save_figure(residual_figure, out / "residuals.png"))
+    return paths
+
+
+# ----------------------------------------------------------------------
+# housing predict
+# ----------------------------------------------------------------------
+
+
+def predict_command(args) -> int:
+    """Price the rows of a CSV file with a saved model."""
+    from .cli import list_written
+    from .datasets import read_csv_features
+    from .money import format_money
+    from .persistence import load_model
+
+    model = load_model(args.model)
+    output_path = Path(args.output) if args.output else None
+    if output_path is not None:
+        ensure_writable_dir(output_path.parent if str(output_path.parent) else ".", "--output")
+    frame = read_csv_features(args.input)
+    prices = model.predict(frame)
+
+    column = f"predicted_{model.target}"
+    result = frame.copy()
+    result[column] = prices
+    shown = min(len(result), 10)
+    rows = [[str(index), format_money(price, model.currency)] for index, price in zip(result.index[:shown], prices[:shown])]
+    print(format_table(["row", f"predicted {model.target} ({model.currency})"], rows))
+    if len(result) > shown:
+        print(f"... and {len(result) - shown} more rows")
+    print(f"Median prediction: {format_money(float(np.median(prices)), model.currency)} over {len(result):,} rows.")
+    if output_path is not None:
+        written = atomic_write_text(output_path, result.to_csv(index=False))
+        list_written([written])
+    return 0
