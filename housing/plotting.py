@@ -1,0 +1,662 @@
+"""Figures that compare losses: loss curves, residuals, predicted against actual, loss shapes.
+
+Every function builds its figure with `matplotlib.figure.Figure` rather than
+pyplot, so it works without a display and without choosing a backend, and
+nothing here changes matplotlib's global style. A function either draws on
+the `ax` (or `axes`) it is given or makes a new figure with constrained
+layout, and returns the figure. `save_figure` writes a PNG at 150 dpi.
+
+The figures are made for a projector. Font sizes are set on each figure
+(ticks 11 pt, axis labels 12 pt, titles 14 pt). Prices are labelled through
+`housing.money.money_formatter`, and each loss keeps one colour from the
+Okabe-Ito palette in every figure.
+
+Example::
+
+    fig = plot_loss_curves({"mse": history_mse, "mae": history_mae})
+    save_figure(fig, "runs/loss_curves.png")
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import LogFormatter, MaxNLocator
+
+from housing.errors import ConfigError, DataError
+from housing.history import History
+from housing.losses import LOSSES, get_loss
+from housing.money import check_currency, money_formatter
+
+__all__ = [
+    "DPI",
+    "LOSS_COLORS",
+    "FALLBACK_COLOR",
+    "LOSS_LABELS",
+    "loss_color",
+    "loss_label",
+    "save_figure",
+    "plot_loss_curves",
+    "plot_residuals",
+    "plot_predicted_vs_actual",
+    "plot_loss_shapes",
+    "plot_residual_grid",
+]
+
+DPI = 150
+
+_TICK_SIZE = 11
+_LABEL_SIZE = 12
+_TITLE_SIZE = 14
+_SUPTITLE_SIZE = 15
+_LEGEND_SIZE = 11
+
+# The Okabe-Ito palette: eight colours chosen to stay distinct under the
+# common forms of colour blindness. The eight regression
+# losses get one each. Yellow has the least contrast on white, so it goes to
+# MSLE, the loss least often compared. The classification losses never share a
+# figure with house prices and reuse the colours of MSE and MAE.
+LOSS_COLORS = {
+    "mse": "#0072B2",  # blue
+    "rmse": "#56B4E9",  # sky blue
+    "mae": "#D55E00",  # vermillion
+    "huber": "#009E73",  # bluish green
+    "logcosh": "#CC79A7",  # reddish purple
+    "quantile": "#E69F00",  # orange
+    "msle": "#F0E442",  # yellow
+    "mape": "#000000",  # black
+    "bce": "#0072B2",
+    "cce": "#D55E00",
+}
+FALLBACK_COLOR = "#999999"  # neutral grey for a loss name not listed above
+
+# Parameters shown in a label, as the symbol used in the loss's formula.
+_PARAM_SYMBOLS = {"delta": "δ", "tau": "τ", "alpha": "α", "epsilon": "ε", "eps": "ε"}
+
+_BASE_LABELS = {
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "huber": "Huber",
+    "logcosh": "log-cosh",
+    "quantile": "Quantile",
+    "msle": "MSLE",
+    "mape": "MAPE",
+    "bce": "Binary cross-entropy",
+    "cce": "Categorical cross-entropy",
+}
+
+# Parameters shown when a loss is named without any: the defaults of housing.losses.
+_DEFAULT_PARAMS = {name: loss_class().params for name, loss_class in LOSSES.items()}
+
+
+def _normalise_loss_name(name: str) -> str:
+    return str(name).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+
+
+def loss_color(name: str) -> str:
+    """Return the hex colour of a loss, the same in every figure.
+
+    Case, hyphens and underscores are ignored ("log_cosh" is "logcosh"). A name
+    not in `LOSS_COLORS` gets `FALLBACK_COLOR`.
+    """
+    return LOSS_COLORS.get(_normalise_loss_name(name), FALLBACK_COLOR)
+
+
+def _format_param(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def loss_label(name: str, **params: object) -> str:
+    """Format the display name of a loss with its parameters.
+
+    Parameters
+    ----------
+    name : str
+        A loss name such as "huber"; case, hyphens and underscores are ignored.
+        A name without a display name is returned as given.
+    **params
+        The loss's parameters. Without any, the defaults of the loss in
+        `housing.losses` are shown (δ=1 for Huber, τ=0.5 for quantile).
+
+    Returns
+    -------
+    str
+        "MSE", "Huber (δ=1)", "Huber (δ=0.5)", "Quantile (τ=0.9)", "log-cosh".
+    """
+    key = _normalise_loss_name(name)
+    base = _BASE_LABELS.get(key, str(name))
+    shown = params if params else _DEFAULT_PARAMS.get(key, {})
+    if not shown:
+        return base
+    parts = [f"{_PARAM_SYMBOLS.get(param, param)}={_format_param(value)}" for param, value in shown.items()]
+    return f"{base} ({', '.join(parts)})"
+
+
+LOSS_LABELS = {name: loss_label(name) for name in LOSS_COLORS}
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
+    """Write a figure to a file at 150 dpi, atomically.
+
+    The figure is first written to a hidden temporary file in the target folder,
+    then renamed over `path` with `os.replace`, so an interrupted save leaves
+    either the old file or the new one, never half of one. The format follows
+    the suffix of `path` (".png" unless another suffix is given). Missing
+    parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    path = Path(path)
+    image_format = path.suffix.lstrip(".").lower() or "png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+    # os.open with mode 0o666 lets the umask set the permissions, as for any new file.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            fig.savefig(stream, dpi=DPI, format=image_format)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _style_axes(ax: Axes, title: str | None, xlabel: str, ylabel: str) -> None:
+    if title:
+        ax.set_title(title, fontsize=_TITLE_SIZE)
+    ax.set_xlabel(xlabel, fontsize=_LABEL_SIZE)
+    ax.set_ylabel(ylabel, fontsize=_LABEL_SIZE)
+    ax.tick_params(labelsize=_TICK_SIZE)
+    ax.grid(True, color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _set_money_axis(ax: Axes, axis: str, currency: str) -> None:
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(money_formatter(currency))
+    # Steps of 1, 2, 2.5 and 5 give round prices ($50k, $100k) rather than $60k or $120k.
+    target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+
+
+def _as_price_vector(values: object, name: str) -> np.ndarray:
+    """Return prices as a 1-D float array, accepting (n_samples,), (n_samples, 1) or (1, n_samples)."""
+    array = np.asarray(values, dtype=float)
+    if array.ndim > 2 or (array.ndim == 2 and 1 not in array.shape) or array.ndim == 0:
+        raise DataError(f"{name} must be one column of prices, got an array of shape {array.shape}")
+    vector = array.reshape(-1)
+    if vector.size == 0:
+        raise DataError(f"{name} is empty: pass at least one price")
+    bad = np.flatnonzero(~np.isfinite(vector))
+    if bad.size:
+        raise DataError(
+            f"{name} contains {bad.size} non-finite value(s), the first at row {bad[0]}: "
+            "a diverged model gives NaN predictions, so retrain it before plotting"
+        )
+    return vector
+
+
+def _as_price_pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.ndarray]:
+    true = _as_price_vector(y_true, "y_true")
+    pred = _as_price_vector(y_pred, "y_pred")
+    if true.shape != pred.shape:
+        raise DataError(
+            f"y_true and y_pred must hold the same number of prices, "
+            f"got shapes {np.shape(y_true)} and {np.shape(y_pred)}"
+        )
+    return true, pred
+
+
+def _title_suffix(loss_name: str | None) -> str:
+    return f", {loss_label(loss_name)} loss" if loss_name else ""
+
+
+def _point_color(loss_name: str | None) -> str:
+    return loss_color(loss_name) if loss_name else LOSS_COLORS["mse"]
+
+
+# ---------------------------------------------------------------- loss curves
+
+
+class _PlainLogFormatter(LogFormatter):
+    """Log-axis formatter that labels the ticks LogFormatter picks, written as "%g" ("0.3", "1000")."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return f"{x:g}" if super().__call__(x, pos) else ""
+
+
+def _histories_by_name(histories: History | Mapping[str, History]) -> dict[str, History]:
+    if isinstance(histories, History):
+        return {histories.loss_name or "loss": histories}
+    if not isinstance(histories, Mapping) or not histories:
+        raise ConfigError("histories must be a History or a non-empty dict of loss name to History")
+    for name, history in histories.items():
+        if not isinstance(history, History):
+            raise ConfigError(f"histories[{name!r}] must be a History, got {type(history).__name__}")
+    return dict(histories)
+
+
+def _curve_color(name: str, history: History) -> str:
+    if _normalise_loss_name(name) in LOSS_COLORS or not history.loss_name:
+        return loss_color(name)
+    return loss_color(history.loss_name)
+
+
+def _first_epoch_scale(name: str, history: History) -> float:
+    scale = history.train_loss[0]
+    if not np.isfinite(scale) or scale <= 0:
+        raise DataError(
+            f"cannot show the {name!r} curve relative to epoch 1: its first training loss is {scale!r}. "
+            "Plot that history on its own"
+        )
+    return scale
+
+
+def _best_point(history: History, scale: float) -> tuple[int, float] | None:
+    if history.best_epoch is None or history.best_epoch not in history.epoch:
+        return None
+    index = history.epoch.index(history.best_epoch)
+    return history.best_epoch, history.val_loss[index] / scale
+
+
+def plot_loss_curves(
+    histories: History | Mapping[str, History],
+    *,
+    log_scale: bool = False,
+    ax: Axes | None = None,
+) -> Figure:
+    """Plot training and validation loss per epoch for one or several runs.
+
+    Training loss is a solid line and validation loss a dashed line, both in the
+    loss's colour. A dot on the validation curve marks the best epoch (the one
+    early stopping keeps), and the legend gives its number. With one history, a
+    dotted vertical line also marks it.
+
+    Parameters
+    ----------
+    histories : History or dict of str to History
+        One run, or runs keyed by loss name ("mse", "huber"). Keys that are not
+        loss names take their colour from `History.loss_name`.
+    log_scale : bool, default False
+        Use a logarithmic y axis, which shows late epochs better.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    The network trains on a transformed target (the log or the standardised
+    price), so losses are in those training units, not in currency. Different
+    losses are not on a common scale either: an MSE and an MAE of the same
+    residuals differ by a square. With one history the y axis shows the loss
+    as recorded. With several, each curve is divided by its own first-epoch
+    training loss, so every training curve starts at 1 and the axis compares
+    how fast and how far each loss falls ("Loss relative to epoch 1"). The
+    absolute values are in each run's `history.csv`.
+    """
+    runs = _histories_by_name(histories)
+    for name, history in runs.items():
+        if len(history) == 0:
+            raise DataError(f"the history of {name!r} has no epochs to plot")
+    relative = len(runs) > 1
+
+    fig = ax.figure if ax is not None else _new_figure(9, 5.5)
+    if ax is None:
+        ax = fig.add_subplot()
+
+    legend_handles = []
+    for name, history in runs.items():
+        color = _curve_color(name, history)
+        scale = _first_epoch_scale(name, history) if relative else 1.0
+        epochs = np.asarray(history.epoch)
+        ax.plot(epochs, np.asarray(history.train_loss) / scale, color=color, linewidth=2.2, linestyle="-")
+        ax.plot(epochs, np.asarray(history.val_loss) / scale, color=color, linewidth=2.2, linestyle="--")
+
+        label = loss_label(name)
+        best = _best_point(history, scale)
+        if best is not None:
+            ax.plot([best[0]], [best[1]], marker="o", markersize=9, color=color, markeredgecolor="black", linestyle="")
+            label += f", best epoch {best[0]}"
+            if not relative:
+                ax.axvline(best[0], color="#555555", linestyle=":", linewidth=1.2)
+        legend_handles.append(Line2D([], [], color=color, linewidth=3, label=label))
+
+    # Line styles are explained once in grey, so the legend stays short with many losses.
+    legend_handles += [
+        Line2D([], [], color="#555555", linewidth=2, linestyle="-", label="training"),
+        Line2D([], [], color="#555555", linewidth=2, linestyle="--", label="validation"),
+        Line2D([], [], color="#555555", marker="o", markeredgecolor="black", linestyle="", label="best epoch (kept)"),
+    ]
+    ax.legend(handles=legend_handles, fontsize=_LEGEND_SIZE, loc="upper right")
+
+    if relative:
+        title = "Loss curves: " + ", ".join(loss_label(name) for name in runs)
+        ylabel = "Loss relative to epoch 1 (training loss at epoch 1 = 1)"
+    else:
+        name, history = next(iter(runs.items()))
+        title = f"Training and validation loss: {loss_label(name)}"
+        ylabel = "Loss (training units: transformed target)"
+    _style_axes(ax, title, "Epoch", ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if log_scale:
+        ax.set_yscale("log")
+        # Plain numbers ("0.3") read better than powers of ten ("3 × 10⁻¹"). LogFormatter
+        # labels minor ticks only while the axis spans fewer than two decades.
+        ax.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    return fig
+
+
+# ---------------------------------------------------------------- residuals
+
+
+def _draw_residual_scatter(ax: Axes, y_pred: np.ndarray, residuals: np.ndarray, color: str, currency: str) -> None:
+    ax.scatter(y_pred, residuals, s=14, alpha=0.55, color=color, edgecolors="none")
+    ax.axhline(0.0, color="black", linewidth=1.2)
+    _set_money_axis(ax, "x", currency)
+    _set_money_axis(ax, "y", currency)
+
+
+def plot_residuals(
+    y_true: object,
+    y_pred: object,
+    *,
+    currency: str = "USD",
+    loss_name: str | None = None,
+    axes: Sequence[Axes] | None = None,
+) -> Figure:
+    """Plot residuals against predicted price and their distribution.
+
+    The residual is predicted minus actual price, in the currency of the data,
+    so a point above zero is a house the model priced too high. The left panel
+    shows residual against predicted price with the zero line. The right panel
+    shows a histogram of residuals with the zero line.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, 1)
+        Actual and predicted prices in currency, not in training units.
+    currency : str, default "USD"
+        Currency of the prices, for labels only ("USD" or "INR").
+    loss_name : str, optional
+        The loss the model was trained with: sets the title and the colour.
+    axes : sequence of two matplotlib.axes.Axes, optional
+        Axes for the two panels; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    code = check_currency(currency)
+    true, pred = _as_price_pair(y_true, y_pred)
+    residuals = pred - true
+    color = _point_color(loss_name)
+
+    if axes is None:
+        fig = _new_figure(13, 5.5)
+        scatter_ax, hist_ax = fig.subplots(1, 2)
+    else:
+        if len(axes) != 2:
+            raise ConfigError(f"axes must hold two Axes (scatter, histogram), got {len(axes)}")
+        scatter_ax, hist_ax = axes
+        fig = scatter_ax.figure
+
+    residual_label = f"Residual: predicted − actual ({code})"
+    _draw_residual_scatter(scatter_ax, pred, residuals, color, code)
+    _style_axes(scatter_ax, "Residual against predicted price", f"Predicted price ({code})", residual_label)
+
+    bins = np.histogram_bin_edges(residuals, bins="auto")
+    hist_ax.hist(residuals, bins=bins if len(bins) <= 61 else 60, color=color, alpha=0.85, edgecolor="white")
+    hist_ax.axvline(0.0, color="black", linewidth=1.2)
+    _set_money_axis(hist_ax, "x", code)
+    _style_axes(hist_ax, "Distribution of residuals", residual_label, "Number of houses")
+
+    fig.suptitle(f"Residuals on {true.size} houses{_title_suffix(loss_name)}", fontsize=_SUPTITLE_SIZE)
+    return fig
+
+
+def plot_predicted_vs_actual(
+    y_true: object,
+    y_pred: object,
+    *,
+    currency: str = "USD",
+    loss_name: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Plot predicted against actual price with the identity line.
+
+    Both axes share the same limits and scale, so a point on the diagonal is a
+    perfect prediction, and a point above it is a house priced too high.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, 1)
+        Actual and predicted prices in currency.
+    currency : str, default "USD"
+        Currency of the prices, for labels only ("USD" or "INR").
+    loss_name : str, optional
+        The loss the model was trained with: sets the title and the colour.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    code = check_currency(currency)
+    true, pred = _as_price_pair(y_true, y_pred)
+
+    fig = ax.figure if ax is not None else _new_figure(7, 7)
+    if ax is None:
+        ax = fig.add_subplot()
+
+    low = min(true.min(), pred.min())
+    high = max(true.max(), pred.max())
+    margin = 0.04 * (high - low) if high > low else max(abs(high), 1.0) * 0.04
+    limits = (low - margin, high + margin)
+
+    ax.scatter(true, pred, s=14, alpha=0.55, color=_point_color(loss_name), edgecolors="none", label="house")
+    ax.plot(limits, limits, color="black", linewidth=1.3, label="perfect prediction")
+    ax.set_xlim(limits)
+    ax.set_ylim(limits)
+    ax.set_aspect("equal", adjustable="box")
+    _set_money_axis(ax, "x", code)
+    _set_money_axis(ax, "y", code)
+    ax.legend(fontsize=_LEGEND_SIZE, loc="upper left")
+
+    title = f"Predicted against actual price{_title_suffix(loss_name)}"
+    _style_axes(ax, title, f"Actual price ({code})", f"Predicted price ({code})")
+    return fig
+
+
+def plot_residual_grid(results: Mapping[str, tuple[object, object]], *, currency: str = "USD") -> Figure:
+    """Plot residual against predicted price for several losses on identical axes.
+
+    One panel per loss, titled with the loss name in its colour. All panels
+    share the same x and y limits, so the spread of residuals can be compared
+    by eye.
+
+    Parameters
+    ----------
+    results : dict of str to (y_true, y_pred)
+        Actual and predicted prices in currency, keyed by loss name.
+    currency : str, default "USD"
+        Currency of the prices, for labels only ("USD" or "INR").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    code = check_currency(currency)
+    if not isinstance(results, Mapping) or not results:
+        raise ConfigError("results must be a non-empty dict of loss name to (y_true, y_pred)")
+    pairs = {name: _as_price_pair(*pair) for name, pair in results.items()}
+
+    n_panels = len(pairs)
+    n_cols = min(n_panels, 3) if n_panels != 4 else 2
+    n_rows = -(-n_panels // n_cols)
+    fig = _new_figure(4.6 * n_cols + 0.6, 4.2 * n_rows + 0.8)
+    grid = np.atleast_1d(fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)).ravel()
+
+    residual_label = f"Residual: predicted − actual ({code})"
+    for ax, (name, (true, pred)) in zip(grid, pairs.items()):
+        _draw_residual_scatter(ax, pred, pred - true, loss_color(name), code)
+        _style_axes(ax, None, f"Predicted price ({code})", residual_label)
+        ax.set_title(loss_label(name), fontsize=_TITLE_SIZE, color=loss_color(name), fontweight="bold")
+        ax.label_outer()
+    for ax in grid[n_panels:]:
+        ax.set_visible(False)
+    # label_outer hides x labels above the bottom row, so a panel above an empty cell gets them back.
+    for ax in grid[max(n_panels - n_cols, 0) : n_panels]:
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.set_xlabel(f"Predicted price ({code})", fontsize=_LABEL_SIZE)
+
+    fig.suptitle("Residuals by loss, on identical axes", fontsize=_SUPTITLE_SIZE)
+    return fig
+
+
+# ---------------------------------------------------------------- loss shapes
+
+
+def _per_sample_curves(loss: object, residuals: np.ndarray, y_true: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the loss and its gradient for one sample at each residual."""
+    values = np.empty_like(residuals)
+    gradients = np.empty_like(residuals)
+    target = np.array([[y_true]])
+    for i, residual in enumerate(residuals):
+        # One sample at a time: with n_samples = 1 the mean and the 1/n of the gradient drop out.
+        prediction = np.array([[y_true + residual]])
+        values[i] = loss(target, prediction)
+        gradients[i] = np.asarray(loss.gradient(target, prediction)).item()
+    return values, gradients
+
+
+def _keeps_growing(loss: object, reach: float, y_true: float) -> bool:
+    """Return True if the gradient at 10 times the plotted reach is over twice the gradient at the reach."""
+    _, gradients = _per_sample_curves(loss, np.array([reach, 10.0 * reach]), y_true)
+    return abs(gradients[1]) > 2.0 * abs(gradients[0])
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _shape_caption(growing: list[str], bounded: list[str]) -> str:
+    if growing and bounded:
+        return (
+            f"An outlier pulls on the fit with the gradient: it keeps growing for {_join_names(growing)} "
+            f"but levels off for {_join_names(bounded)}, which therefore shrug off outliers."
+        )
+    if growing:
+        return f"The gradient keeps growing with the residual for {_join_names(growing)}, so outliers dominate the fit."
+    return f"The gradient levels off for {_join_names(bounded)}, so an outlier pulls no harder than a moderate error."
+
+
+def _shape_title(growing: list[str], bounded: list[str]) -> str:
+    if growing and bounded:
+        verb = "shrugs" if len(bounded) == 1 else "shrug"
+        does = "does" if len(growing) == 1 else "do"
+        return f"Why {_join_names(bounded)} {verb} off outliers and {_join_names(growing)} {does} not"
+    return "Loss and gradient against the residual"
+
+
+def plot_loss_shapes(
+    loss_names: Sequence[str] = ("mse", "mae", "huber", "logcosh"),
+    *,
+    residual_range: tuple[float, float] = (-3, 3),
+    params: Mapping[str, Mapping[str, object]] | None = None,
+    y_true: float = 0.0,
+) -> Figure:
+    """Plot each loss and its gradient against the residual, for one sample.
+
+    The top panel shows the loss of one sample, the bottom panel its gradient
+    with respect to the prediction, both against the residual
+    r = y_pred - y_true. A loss whose gradient keeps growing with r (MSE) lets a
+    few outliers dominate the fit. A loss whose gradient levels off (MAE, Huber,
+    log-cosh) does not. The title and the caption under the figure say which is
+    which, from the gradient at 1 and at 10 times the plotted reach: a gradient
+    more than twice as large at the far point counts as growing.
+
+    Parameters
+    ----------
+    loss_names : sequence of str, default ("mse", "mae", "huber", "logcosh")
+        Names accepted by `housing.losses.get_loss`.
+    residual_range : (float, float), default (-3, 3)
+        Residuals to plot, in training units.
+    params : dict of str to dict, optional
+        Keyword arguments per loss name for `get_loss`, such as
+        ``{"huber": {"delta": 0.5}}``.
+    y_true : float, default 0.0
+        The target the residuals are measured from. Losses that depend on the
+        target itself (MSLE, MAPE) need a positive one.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    Each point is a separate call with one sample, so the value is the per-sample
+    loss and the gradient is dL/dŷ for that sample. For RMSE this is |r| and
+    sign(r), the one-sample case of a loss that is not a mean of per-sample terms.
+    """
+    low, high = (float(bound) for bound in residual_range)
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ConfigError(f"residual_range must be two finite numbers, low < high, got {residual_range!r}")
+    if not loss_names:
+        raise ConfigError("loss_names must name at least one loss, for example ('mse', 'mae')")
+    params = dict(params or {})
+    residuals = np.linspace(low, high, 401)
+    reach = max(abs(low), abs(high))
+
+    fig = _new_figure(9, 8.5)
+    value_ax, gradient_ax = fig.subplots(2, 1, sharex=True)
+    growing, bounded = [], []
+    for name in loss_names:
+        loss_params = dict(params.get(name, {}))
+        loss = get_loss(name, **loss_params)
+        label = loss_label(name, **loss_params)
+        values, gradients = _per_sample_curves(loss, residuals, y_true)
+        value_ax.plot(residuals, values, color=loss_color(name), linewidth=2.4, label=label)
+        gradient_ax.plot(residuals, gradients, color=loss_color(name), linewidth=2.4, label=label)
+        (growing if _keeps_growing(loss, reach, y_true) else bounded).append(name)
+
+    for ax in (value_ax, gradient_ax):
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.axhline(0.0, color="black", linewidth=0.8)
+    value_ax.legend(fontsize=_LEGEND_SIZE, loc="upper center")
+    _style_axes(value_ax, "Loss of one sample", "", "Loss")
+    _style_axes(gradient_ax, "Gradient: how hard one sample pulls", "Residual r = predicted − actual (training units)", "Gradient dL/dŷ")
+
+    # The title names losses without parameters, and the caption with them.
+    title_names = ([_BASE_LABELS.get(_normalise_loss_name(name), name) for name in group] for group in (growing, bounded))
+    fig.suptitle(_shape_title(*title_names), fontsize=_SUPTITLE_SIZE)
+    caption = _shape_caption(*([loss_label(name, **params.get(name, {})) for name in group] for group in (growing, bounded)))
+    # The caption goes in the figure's x label slot, because constrained layout reserves room there.
+    fig.supxlabel(textwrap.fill(caption, 95), fontsize=_LEGEND_SIZE, style="italic")
+    return fig
