@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .errors import ConfigError, DataError
@@ -25,7 +26,7 @@ __all__ = ["FeaturePipeline", "TargetTransform", "TARGET_TRANSFORMS"]
 MISSING_CATEGORY = "None"
 
 
-class FeaturePipeline:
+class FeaturePipeline(TransformerMixin, BaseEstimator):
     """Impute, standardise and one-hot encode a DataFrame into a float matrix.
 
     Parameters
@@ -51,12 +52,15 @@ class FeaturePipeline:
     columns come first in the output, then the one-hot columns in the order of
     `feature_names_out`. A constant column is scaled to 0, never NaN, because
     `StandardScaler` leaves a zero standard deviation as 1.
+
+    It is a scikit-learn transformer, so it can be the first step of a
+    `sklearn.pipeline.Pipeline`.
     """
 
     def __init__(self, none_categorical: Iterable[str] = (), none_numeric: Iterable[str] = (), scale: bool = True):
-        self.none_categorical = tuple(none_categorical)
-        self.none_numeric = tuple(none_numeric)
-        self.scale = bool(scale)
+        self.none_categorical = none_categorical
+        self.none_numeric = none_numeric
+        self.scale = scale
         self.numeric_columns: list[str] = []
         self.categorical_columns: list[str] = []
         self.fill_values: dict[str, float] = {}
@@ -71,19 +75,20 @@ class FeaturePipeline:
     def is_fitted(self) -> bool:
         return self.scaler is not None or self.encoder is not None
 
-    def fit(self, X: pd.DataFrame) -> FeaturePipeline:
+    def fit(self, X: pd.DataFrame, y=None) -> FeaturePipeline:
         """Learn fill values, means, standard deviations and categories from ``X``."""
         X = _as_frame(X)
+        none_numeric = set(self.none_numeric)
         self.numeric_columns = [c for c in X.columns if _is_numeric(X[c])]
         self.categorical_columns = [c for c in X.columns if c not in self.numeric_columns]
 
         numeric = X[self.numeric_columns].astype(np.float64)
         medians = numeric.median()
         self.fill_values = {
-            column: 0.0 if column in self.none_numeric or np.isnan(medians[column]) else float(medians[column])
+            column: 0.0 if column in none_numeric or np.isnan(medians[column]) else float(medians[column])
             for column in self.numeric_columns
         }
-        self.scaler = StandardScaler(with_mean=self.scale, with_std=self.scale).fit(
+        self.scaler = StandardScaler(with_mean=bool(self.scale), with_std=bool(self.scale)).fit(
             self._fill_numeric(X).to_numpy()) if self.numeric_columns else None
         self.encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False, dtype=np.float64).fit(
             self._fill_categorical(X)) if self.categorical_columns else None
@@ -107,8 +112,11 @@ class FeaturePipeline:
             blocks.append(self.encoder.transform(self._fill_categorical(X)))
         return np.ascontiguousarray(np.hstack(blocks), dtype=np.float64)
 
-    def fit_transform(self, X: pd.DataFrame) -> np.ndarray:
+    def fit_transform(self, X: pd.DataFrame, y=None) -> np.ndarray:
         return self.fit(X).transform(X)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.array(self.feature_names_out, dtype=object)
 
     @property
     def feature_names_out(self) -> list[str]:
@@ -143,7 +151,7 @@ class FeaturePipeline:
         state = {
             "none_categorical": list(self.none_categorical),
             "none_numeric": list(self.none_numeric),
-            "scale": self.scale,
+            "scale": bool(self.scale),
             "numeric_columns": list(self.numeric_columns),
             "categorical_columns": list(self.categorical_columns),
             "fill_values": dict(self.fill_values),
