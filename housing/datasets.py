@@ -42,6 +42,7 @@ __all__ = [
     "load_csv",
     "load_dataset",
     "parse_number",
+    "read_csv_features",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -520,6 +521,17 @@ def load_csv(path: str | Path, target: str) -> tuple[pd.DataFrame, pd.Series, Da
         n_rows=len(X),
     )
     return X, y, info
+
+
+def read_csv_features(path: str | Path) -> pd.DataFrame:
+    """Read rows to price: every column parsed as in `load_csv`, with no target needed.
+
+    Used by ``housing predict``. Missing cells stay NaN, for the fitted
+    pipeline to fill; columns the model does not use are ignored later.
+    """
+    path = Path(path)
+    table = _read_table(path)
+    return pd.DataFrame({name: _parse_feature(path, table[name]) for name in table.columns}, index=table.index)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
