@@ -8,7 +8,6 @@ one line and exit with status 2; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .errors import ConfigError, HousingError
+from .errors import HousingError
 
 __all__ = ["main", "build_parser"]
 
@@ -157,13 +156,6 @@ def stop_on_interrupt(trainers):
         yield state
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def parse_json_option(text: str, option: str) -> dict:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"{option} must be JSON ({error})") from None
 
 
 def list_written(paths: Sequence[Path]) -> None:

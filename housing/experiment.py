@@ -114,7 +114,7 @@ class Split:
 
 @dataclass
 class RunResult:
-    """What a run produced: the model, its history and its scores."""
+    """The outcome of one run: the model, its history and its scores."""
 
     model: HousePriceModel
     history: History

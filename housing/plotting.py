@@ -47,6 +47,7 @@ __all__ = [
     "plot_loss_curves",
     "plot_residuals",
     "plot_predicted_vs_actual",
+    "plot_predicted_vs_actual_grid",
     "plot_loss_shapes",
     "plot_residual_grid",
 ]
@@ -491,6 +492,51 @@ def plot_predicted_vs_actual(
 
     title = f"Predicted against actual price{_title_suffix(loss_name)}"
     _style_axes(ax, title, f"Actual price ({code})", f"Predicted price ({code})")
+    return fig
+
+
+def plot_predicted_vs_actual_grid(results: Mapping[str, tuple[object, object]], *, currency: str = "USD") -> Figure:
+    """Plot predicted against actual price for several losses, one panel each, on identical axes.
+
+    Parameters
+    ----------
+    results : dict of str to (y_true, y_pred)
+        Actual and predicted prices per loss name, in currency.
+    currency : str, default "USD"
+        Currency of the prices, for labels only.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    code = check_currency(currency)
+    if not results:
+        raise ValueError("results must hold at least one loss")
+    n_panels = len(results)
+    n_columns = min(n_panels, 3)
+    n_rows = -(-n_panels // n_columns)
+    fig = _new_figure(5.2 * n_columns, 5.2 * n_rows + 0.6)
+    axes = fig.subplots(n_rows, n_columns, squeeze=False)
+    pairs = {name: _as_price_pair(*pair) for name, pair in results.items()}
+    low = min(min(true.min(), pred.min()) for true, pred in pairs.values())
+    high = max(max(true.max(), pred.max()) for true, pred in pairs.values())
+    margin = 0.04 * (high - low) if high > low else max(abs(high), 1.0) * 0.04
+    limits = (low - margin, high + margin)
+
+    for ax, (name, (true, pred)) in zip(axes.flat, pairs.items()):
+        ax.scatter(true, pred, s=10, alpha=0.5, color=loss_color(name), edgecolors="none")
+        ax.plot(limits, limits, color="black", linewidth=1.2)
+        ax.set_xlim(limits)
+        ax.set_ylim(limits)
+        ax.set_aspect("equal", adjustable="box")
+        _set_money_axis(ax, "x", code)
+        _set_money_axis(ax, "y", code)
+        _style_axes(ax, loss_label(name), f"Actual price ({code})", f"Predicted price ({code})")
+        ax.title.set_color(loss_color(name))
+    for ax in list(axes.flat)[n_panels:]:
+        ax.set_visible(False)
+    fig.suptitle("Predicted against actual price on the test set (diagonal: perfect prediction)",
+                 fontsize=_SUPTITLE_SIZE)
     return fig
 
 

@@ -287,9 +287,10 @@ class ProgressPrinter:
     with a star after the validation loss when it is the best so far.
     """
 
-    def __init__(self, every: int = 10, stream: TextIO | None = None):
+    def __init__(self, every: int = 10, stream: TextIO | None = None, prefix: str = ""):
         self.every = max(1, int(every))
         self.stream = stream
+        self.prefix = prefix
 
     def __call__(self, trainer: Trainer, history: History) -> None:
         epoch = history.epoch[-1]
@@ -298,7 +299,7 @@ class ProgressPrinter:
             return
         best = "*" if history.best_epoch == epoch else " "
         width = len(str(trainer.max_epochs))
-        line = (f"epoch {epoch:>{width}}/{trainer.max_epochs}  train {history.train_loss[-1]:10.6f}  "
+        line = (f"{self.prefix}epoch {epoch:>{width}}/{trainer.max_epochs}  train {history.train_loss[-1]:10.6f}  "
                 f"val {history.val_loss[-1]:10.6f}{best}  lr {history.learning_rate[-1]:.2e}  "
                 f"{history.seconds[-1]:6.3f} s")
         print(line, file=self.stream or sys.stdout, flush=True)
