@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(train)
     train.add_argument("--out", default="runs/train", metavar="DIR",
                        help="folder for the model, metrics, history and figures (default: %(default)s)")
+    train.add_argument("--resume", metavar="DIR",
+                       help="continue the interrupted run saved in DIR with its own settings; other training "
+                            "options are ignored")
     train.set_defaults(handler=handlers.train_command)
 
     predict = commands.add_parser("predict", help="price new houses with a saved model",

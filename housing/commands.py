@@ -47,8 +47,17 @@ def train_command(args) -> int:
     from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
     from .training import ProgressPrinter
 
-    settings = settings_from_args(args)
-    out = ensure_writable_dir(args.out)
+    from .persistence import load_checkpoint, remove_checkpoint, save_checkpoint
+
+    checkpoint = None
+    if getattr(args, "resume", None):
+        saved_settings, arrays, state = load_checkpoint(args.resume)
+        checkpoint = (arrays, state)
+        settings = settings_from_dict(saved_settings)
+        out = ensure_writable_dir(args.resume, "--resume")
+    else:
+        settings = settings_from_args(args)
+        out = ensure_writable_dir(args.out)
     loss = get_loss(settings.loss, **loss_params(settings))
 
     X, y, info = load_data(settings)
@@ -56,6 +65,10 @@ def train_command(args) -> int:
     currency = settings.currency or info.currency
     trainer = build_trainer(settings, split.features_train.shape[1], loss, [ProgressPrinter(args.progress_every)])
     print_configuration(settings, split, trainer, currency)
+    if checkpoint is not None:
+        trainer.load_state_dict(*checkpoint)
+        print(f"Resuming the interrupted run in {out} after epoch {trainer.epoch} "
+              f"({trainer.position} rows into epoch {trainer.epoch + 1}), with its saved settings.\n")
 
     with stop_on_interrupt([trainer]):
         result = run(settings, split=split, trainer=trainer)
@@ -65,8 +78,22 @@ def train_command(args) -> int:
     print_results(result, split, currency)
 
     paths = write_run_outputs(result, split, out, currency)
+    if trainer.finished:
+        remove_checkpoint(out)
+    else:
+        paths += save_checkpoint(out, *trainer.state_dict(), settings.to_dict())
     list_written(paths)
-    return EXIT_INTERRUPTED if result.history.interrupted else 0
+    if result.history.interrupted:
+        print(f"\nThe best model so far is saved. Continue with: housing train --resume {out}")
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def settings_from_dict(values: dict) -> Settings:
+    """Rebuild validated `Settings` from `Settings.to_dict` output, as saved in a checkpoint."""
+    known = {name: value for name, value in values.items() if name in Settings.__dataclass_fields__}
+    known["hidden"] = tuple(known.get("hidden", ()))
+    return Settings(**known).validate()
 
 
 def print_configuration(settings: Settings, split: Split, trainer, currency: str) -> None:

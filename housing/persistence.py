@@ -25,10 +25,13 @@ from .model import HousePriceModel
 from .network import MLP
 from .preprocessing import FeaturePipeline, TargetTransform
 
-__all__ = ["save_model", "load_model", "WEIGHTS_FILE", "CONFIG_FILE", "FORMAT_VERSION"]
+__all__ = ["save_model", "load_model", "save_checkpoint", "load_checkpoint", "remove_checkpoint",
+           "WEIGHTS_FILE", "CONFIG_FILE", "CHECKPOINT_ARRAYS", "CHECKPOINT_STATE", "FORMAT_VERSION"]
 
 WEIGHTS_FILE = "model.npz"
 CONFIG_FILE = "model.json"
+CHECKPOINT_ARRAYS = "checkpoint.npz"
+CHECKPOINT_STATE = "checkpoint.json"
 FORMAT_NAME = "housing-model"
 FORMAT_VERSION = 1
 
@@ -186,6 +189,66 @@ def _build_network(config: dict, arrays: dict[str, np.ndarray], folder: Path) ->
                                  "copy both files from the same run")
         target[...] = array
     return network
+
+
+def save_checkpoint(folder: str | Path, arrays: dict[str, np.ndarray], state: dict, settings: dict) -> list[Path]:
+    """Write the state of an unfinished run, for ``housing train --resume``.
+
+    ``arrays`` and ``state`` come from `housing.training.Trainer.state_dict`.
+    The arrays go to `checkpoint.npz` and the rest, with the settings and
+    the arrays' checksum, to `checkpoint.json`, which is written last.
+    """
+    folder = Path(folder)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    data = buffer.getvalue()
+    document = {
+        "format": FORMAT_NAME + "-checkpoint",
+        "format_version": FORMAT_VERSION,
+        "package_version": __version__,
+        "settings": _json_safe(settings),
+        "state": _json_safe(state),
+        "arrays_sha256": hashlib.sha256(data).hexdigest(),
+    }
+    arrays_path = atomic_write_bytes(folder / CHECKPOINT_ARRAYS, data)
+    state_path = atomic_write_text(folder / CHECKPOINT_STATE, json.dumps(document, indent=1, allow_nan=False) + "\n")
+    return [arrays_path, state_path]
+
+
+def load_checkpoint(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], dict]:
+    """Read a checkpoint written by `save_checkpoint`; return ``(settings, arrays, state)``."""
+    folder = Path(folder)
+    state_path = folder / CHECKPOINT_STATE
+    if not state_path.is_file():
+        raise ModelFileError(f"{folder} holds no unfinished run to resume ({CHECKPOINT_STATE} is missing); "
+                             "--resume takes the --out folder of a training run that was interrupted")
+    try:
+        document = json.loads(state_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{state_path} is not valid JSON ({error}); start the run again without --resume") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME + "-checkpoint":
+        raise ModelFileError(f"{state_path} is not a housing checkpoint; start the run again without --resume")
+    if document.get("format_version") != FORMAT_VERSION or document.get("package_version") != __version__:
+        raise ModelFileError(f"{state_path} was written by housing {document.get('package_version')}, and only "
+                             f"the same version ({__version__}) can resume it exactly; start the run again")
+    for name, expected in (("settings", dict), ("state", dict), ("arrays_sha256", str)):
+        if not isinstance(document.get(name), expected):
+            raise ModelFileError(f"{state_path}: field {name!r} must be a JSON {expected.__name__}; "
+                                 "start the run again without --resume")
+    arrays_path = folder / CHECKPOINT_ARRAYS
+    if not arrays_path.is_file():
+        raise ModelFileError(f"{arrays_path} is missing; start the run again without --resume")
+    data = arrays_path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != document["arrays_sha256"]:
+        raise ModelFileError(f"{arrays_path} does not match the checksum in {CHECKPOINT_STATE}, so the two files "
+                             "do not belong together; start the run again without --resume")
+    return document["settings"], _read_arrays(data, arrays_path), document["state"]
+
+
+def remove_checkpoint(folder: str | Path) -> None:
+    """Delete the checkpoint files of a run that has now finished."""
+    for name in (CHECKPOINT_STATE, CHECKPOINT_ARRAYS):
+        (Path(folder) / name).unlink(missing_ok=True)
 
 
 def _json_safe(value):

@@ -263,6 +263,66 @@ class Trainer:
             self.network.params[:] = self.best_params  # the initial weights
 
     # ------------------------------------------------------------------
+    # Saving and restoring the run state
+    # ------------------------------------------------------------------
+
+    def state_dict(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Return the run state as arrays and JSON-ready values, for a checkpoint.
+
+        Together with the same data, network shape and settings, this is
+        enough for `load_state_dict` to continue the run as if it had never
+        stopped: the weights where it stopped, the best weights, the
+        optimizer's moments, the random generator, the row order and
+        position within the epoch, the schedule and the history.
+        """
+        current = self.resume_params if self.resume_params is not None else self.network.params
+        arrays = {"params": current.copy(), "best_params": self.best_params.copy()}
+        if self.order is not None:
+            arrays["order"] = self.order.copy()
+        arrays.update({f"optimizer.{key}": np.asarray(value) for key, value in self.optimizer.state_dict().items()})
+        history = self.history
+        values = {
+            "epoch": self.epoch, "position": self.position, "epoch_loss_sum": self.epoch_loss_sum,
+            "epoch_seconds": self.epoch_seconds, "best_val": self.best_val if math.isfinite(self.best_val) else None,
+            "best_epoch": self.best_epoch, "epochs_without_improvement": self.epochs_without_improvement,
+            "learning_rate": self.optimizer.learning_rate, "rng": self.rng.bit_generator.state,
+            "schedule": {k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                         for k, v in self.schedule.state_dict().items()},
+            "schedule_initial": getattr(self.schedule, "initial", self.optimizer.learning_rate),
+            "history": {"epoch": history.epoch, "train_loss": history.train_loss, "val_loss": history.val_loss,
+                        "learning_rate": history.learning_rate, "seconds": history.seconds,
+                        "best_epoch": history.best_epoch},
+        }
+        return arrays, values
+
+    def load_state_dict(self, arrays: dict[str, np.ndarray], values: dict) -> None:
+        """Restore a state returned by `state_dict`, so the next `fit` continues the run."""
+        if arrays["params"].shape != self.network.params.shape:
+            raise ValueError(f"the checkpoint has {arrays['params'].size} parameters, but the network has "
+                             f"{self.network.params.size}")
+        self.network.params[:] = arrays["params"]
+        self.resume_params = None
+        self.best_params[:] = arrays["best_params"]
+        self.order = arrays["order"].copy() if "order" in arrays else None
+        self.optimizer.load_state_dict({key.split(".", 1)[1]: value for key, value in arrays.items()
+                                        if key.startswith("optimizer.")})
+        self.epoch, self.position = int(values["epoch"]), int(values["position"])
+        self.epoch_loss_sum, self.epoch_seconds = float(values["epoch_loss_sum"]), float(values["epoch_seconds"])
+        self.best_val = math.inf if values["best_val"] is None else float(values["best_val"])
+        self.best_epoch = int(values["best_epoch"])
+        self.epochs_without_improvement = int(values["epochs_without_improvement"])
+        self.optimizer.learning_rate = float(values["learning_rate"])
+        self.rng.bit_generator.state = values["rng"]
+        self.schedule.initial = float(values["schedule_initial"])
+        self.schedule.load_state_dict({k: (math.inf if v is None else v) for k, v in values["schedule"].items()})
+        recorded = values["history"]
+        self.history = History(loss_name=self.history.loss_name, epoch=list(recorded["epoch"]),
+                               train_loss=list(recorded["train_loss"]), val_loss=list(recorded["val_loss"]),
+                               learning_rate=list(recorded["learning_rate"]), seconds=list(recorded["seconds"]),
+                               best_epoch=recorded["best_epoch"])
+        self.finished = False
+
+    # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
