@@ -2,4 +2,6 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from .estimator import NumpyMLPRegressor
+
+__all__ = ["__version__", "NumpyMLPRegressor"]
