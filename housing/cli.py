@@ -26,7 +26,10 @@ EXIT_INTERRUPTED = 130
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # --help, --version, or an option argparse rejected
+        return exit_request.code if isinstance(exit_request.code, int) else EXIT_INPUT_ERROR
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_INPUT_ERROR
@@ -39,8 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT_ERROR
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line instead of the whole usage text."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INPUT_ERROR, f"{self.prog}: error: {message}; run '{self.prog} --help' for the options\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="housing",
         description="Train a multi-layer perceptron written by hand in NumPy on real house prices.",
     )

@@ -19,7 +19,10 @@ __all__ = ["train_command", "predict_command", "settings_from_args", "write_run_
 
 def settings_from_args(args) -> Settings:
     """Collect the training options of a parsed command line into validated `Settings`."""
-    if args.data not in ("ames", "california") and not args.target:
+    if args.data.lower() not in ("ames", "california") and not args.data.lower().endswith(".csv"):
+        raise ConfigError(f"unknown data set {args.data!r} for --data: choose ames, california or the path "
+                          "of a .csv file")
+    if args.data.lower() not in ("ames", "california") and not args.target:
         raise ConfigError(f"--target is required with a CSV file: name the column of {args.data} to predict, "
                           "for example --target price")
     settings = Settings(

@@ -164,7 +164,10 @@ def split_data(X: pd.DataFrame, y: pd.Series, info: DatasetInfo, settings: Setti
 
 def prepare(split: Split, settings: Settings, loss) -> Split:
     """Fit the feature pipeline and the target transform on the training split and apply them."""
-    loss.validate_target(split.y_train, column=split.info.target)
+    # Every split is checked, not only the training one, so that a zero price
+    # that MAPE cannot take is reported before training, wherever it falls.
+    all_targets = pd.concat([split.y_train, split.y_val, split.y_test]).sort_index()
+    loss.validate_target(all_targets, column=split.info.target)
     pipeline = FeaturePipeline(split.info.none_categorical, split.info.none_numeric, scale=settings.scale)
     split.features_train = pipeline.fit_transform(split.X_train)
     split.features_val = pipeline.transform(split.X_val)
