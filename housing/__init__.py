@@ -2,6 +2,14 @@
 
 __version__ = "0.1.0"
 
-from .estimator import NumpyMLPRegressor
-
 __all__ = ["__version__", "NumpyMLPRegressor"]
+
+
+def __getattr__(name):
+    # The estimator imports most of scikit-learn; loading it only on first use
+    # keeps `housing --help` and `housing losses` quick to start.
+    if name == "NumpyMLPRegressor":
+        from .estimator import NumpyMLPRegressor
+
+        return NumpyMLPRegressor
+    raise AttributeError(f"module 'housing' has no attribute {name!r}")

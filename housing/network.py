@@ -122,11 +122,28 @@ class MLP:
             delta = self.layers[index].backward(delta, need_input_gradient=index > 0)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Return the output for ``X`` of shape (n_samples, n_features), cast to the network's dtype."""
+        """Return the output for ``X`` of shape (n_samples, n_features), cast to the network's dtype.
+
+        Unlike `forward`, it stores nothing in the layers, so several threads
+        may predict with one network at once.
+        """
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"X must have shape (n_samples, {self.n_features}); got {X.shape}")
-        return self.forward(X)
+        A = X
+        for layer in self.layers:
+            A = layer.activation.forward(A @ layer.W + layer.b)  # (n_samples, fan_out)
+        return A
+
+    def __getstate__(self) -> dict:
+        # Only the buffers and the settings: the layers are views into the
+        # buffers, and a copy of them would no longer share their memory.
+        state = {key: value for key, value in self.__dict__.items() if key != "layers"}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.layers = self._build_layers()
 
     @property
     def weights(self) -> list[np.ndarray]:

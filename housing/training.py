@@ -210,7 +210,7 @@ class Trainer:
         self.history.append(self.epoch, train_loss, val_loss, self.optimizer.learning_rate, self.epoch_seconds)
 
         if not math.isfinite(val_loss):
-            self._stop_diverged(val_loss)
+            self._stop_diverged(val_loss, epoch=self.epoch)
             return
         self._track_best(val_loss)
         self.optimizer.learning_rate = self.schedule.next_rate(self.epoch, val_loss, self.optimizer.learning_rate)
@@ -246,11 +246,13 @@ class Trainer:
         self.history.interrupted = kind == "interrupted"
         self.stop_kind = kind
 
-    def _stop_diverged(self, value: float) -> None:
+    def _stop_diverged(self, value: float, epoch: int | None = None) -> None:
+        """Stop because the loss of ``epoch`` (the epoch in progress by default) is not finite."""
+        epoch = self.epoch + 1 if epoch is None else epoch
         kept = (f"the best weights so far, from epoch {self.best_epoch}, were kept" if self.best_epoch
                 else "no epoch finished, so the initial weights were kept")
         self._stop("diverged",
-                   f"Training stopped in epoch {self.epoch + 1} because the loss became {value}: {kept}. "
+                   f"Training stopped in epoch {epoch} because the loss became {value}: {kept}. "
                    "Lower the learning rate (--lr) or scale the features and target "
                    "(the default target transform is log then standardise).")
         self.history.diverged = True

@@ -99,3 +99,24 @@ def test_zero_width_layer_rejected(hidden):
 def test_unknown_activation_rejected():
     with pytest.raises(ConfigError, match="relu"):
         MLP(3, (2,), 1, activation="swish")
+
+
+def test_predict_stores_nothing():
+    network = MLP(3, (4,), 1, rng=np.random.default_rng(0))
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    expected = network.forward(X).copy()
+    for layer in network.layers:
+        layer.X = layer.Z = layer.A = None
+    np.testing.assert_array_equal(network.predict(X), expected)
+    assert all(layer.X is None for layer in network.layers)
+
+
+def test_pickle_keeps_layers_as_views():
+    import pickle
+
+    network = MLP(3, (4,), 2, rng=np.random.default_rng(0))
+    restored = pickle.loads(pickle.dumps(network))
+    np.testing.assert_array_equal(restored.params, network.params)
+    restored.params[:] = 0.0
+    assert np.all(restored.layers[0].W == 0)
+    assert np.all(restored.layers[1].b == 0)
