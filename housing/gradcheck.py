@@ -33,6 +33,8 @@ __all__ = [
     "relative_error",
     "check_loss",
     "check_activation",
+    "check_layer",
+    "check_network",
 ]
 
 
@@ -150,3 +152,51 @@ def check_activation(activation: Any, Z: Any, h: float = 1e-6) -> float:
     derivative_error = relative_error(weights * activation.derivative(Z, A), numeric)
     backward_error = relative_error(activation.backward(Z, A, weights), numeric)
     return max(derivative_error, backward_error)
+
+
+def check_layer(layer: Any, X: Any, h: float = 1e-6) -> dict[str, float]:
+    r"""Compare a dense layer's ``dW``, ``db`` and ``dX`` with central differences.
+
+    The scalar checked is :math:`f = \sum_{ij} G_{ij} A_{ij}` with fixed weights
+    ``G`` evenly spaced in [0.5, 1.5], so ``backward(G)`` must return
+    :math:`\partial f / \partial X` and store :math:`\partial f / \partial W`
+    and :math:`\partial f / \partial b`. The layer must hold float64
+    parameters; its ``W`` and ``b`` are moved and restored during the check.
+
+    Returns
+    -------
+    dict
+        The relative error for each of ``"W"``, ``"b"`` and ``"X"``.
+    """
+    X = np.array(X, dtype=np.float64)
+    output = layer.forward(X)
+    weights = np.linspace(0.5, 1.5, output.size).reshape(output.shape)
+    dX = layer.backward(weights)
+    analytic = {"W": layer.dW.copy(), "b": layer.db.copy(), "X": dX.copy()}
+
+    def objective() -> float:
+        return float(np.sum(weights * layer.forward(X)))
+
+    numeric = {"W": numerical_gradient(objective, layer.W, h), "b": numerical_gradient(objective, layer.b, h),
+               "X": numerical_gradient(objective, X, h)}
+    return {name: relative_error(analytic[name], numeric[name]) for name in analytic}
+
+
+def check_network(network: Any, loss: Any, X: Any, y: Any, h: float = 1e-6) -> float:
+    """Compare backpropagation through a whole network with central differences of the loss.
+
+    ``network`` is a float64 `housing.network.MLP`; every parameter in its one
+    buffer ``network.params`` is moved and restored in turn, so this costs two
+    forward passes per parameter: keep the network small.
+
+    Returns
+    -------
+    float
+        The relative error over all parameters at once.
+    """
+    X = np.array(X, dtype=np.float64)
+    y = np.array(y, dtype=np.float64)
+    network.backward(loss.gradient(y, network.forward(X)))
+    analytic = network.grads.copy()
+    numeric = numerical_gradient(lambda: loss(y, network.forward(X)), network.params, h)
+    return relative_error(analytic, numeric)

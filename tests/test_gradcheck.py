@@ -119,3 +119,37 @@ class _SigmoidWrongDerivative(Sigmoid):
 def test_check_activation_catches_wrong_derivative():
     Z = np.array([[0.5, -1.0, 2.0]])
     assert check_activation(_SigmoidWrongDerivative(), Z) > 1e-3
+
+
+def test_check_layer_and_network_accept_correct_gradients():
+    from housing.layers import Dense
+    from housing.losses import get_loss
+    from housing.network import MLP
+    from housing.gradcheck import check_layer, check_network
+
+    rng = np.random.default_rng(0)
+    layer = Dense(rng.normal(size=(3, 2)), rng.normal(size=2), "tanh")
+    errors = check_layer(layer, rng.normal(size=(4, 3)))
+    assert set(errors) == {"W", "b", "X"}
+    assert max(errors.values()) < 1e-7
+
+    network = MLP(3, (4,), 2, activation="sigmoid", rng=rng)
+    assert check_network(network, get_loss("mse"), rng.normal(size=(5, 3)), rng.normal(size=(5, 2))) < 1e-7
+
+
+def test_check_network_catches_wrong_gradient():
+    from housing.losses import get_loss
+    from housing.network import MLP
+    from housing.gradcheck import check_network
+
+    class HalfGradient:
+        # MSE with a gradient that forgets the factor 2: a classic slip.
+        def __call__(self, y_true, y_pred):
+            return get_loss("mse")(y_true, y_pred)
+
+        def gradient(self, y_true, y_pred):
+            return get_loss("mse").gradient(y_true, y_pred) / 2
+
+    rng = np.random.default_rng(1)
+    network = MLP(3, (4,), 1, activation="tanh", rng=rng)
+    assert check_network(network, HalfGradient(), rng.normal(size=(3, 3)), rng.normal(size=(3, 1))) > 0.1
