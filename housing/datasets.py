@@ -24,6 +24,7 @@ import io
 import os
 import re
 import tempfile
+import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -398,7 +399,10 @@ def _download_california(csv_path: Path) -> None:
     # a temporary folder deletes that pickle, so data/ never contains one.
     with tempfile.TemporaryDirectory(prefix="housing-california-") as scratch:
         try:
-            bunch = fetch_california_housing(data_home=scratch, download_if_missing=True, as_frame=True)
+            with warnings.catch_warnings():
+                # scikit-learn warns before each retry; the error below says all a user needs.
+                warnings.filterwarnings("ignore", message="Retry downloading", category=UserWarning)
+                bunch = fetch_california_housing(data_home=scratch, download_if_missing=True, as_frame=True)
         except OSError as error:
             raise DataError(
                 f"{csv_path}: California housing is not cached and could not be downloaded ({error}); "
