@@ -1,8 +1,8 @@
-r"""Regression losses: each value with its gradient, and a registry by name.
+r"""Regression and classification losses: each value with its gradient, and registries by name.
 
 Every loss takes ``(y_true, y_pred)`` in that order, as scikit-learn's metrics
-do, and returns the mean over all ``N = n_samples * n_outputs`` elements as a
-Python float. ``gradient(y_true, y_pred)`` returns :math:`\partial L / \partial
+do. A regression loss returns the mean over all ``N = n_samples * n_outputs``
+elements as a Python float. ``gradient(y_true, y_pred)`` returns :math:`\partial L / \partial
 \hat{y}` with the shape and dtype of ``y_pred``, already divided by ``N``, so
 the network can pass it straight to the output layer. The residual is
 :math:`r = \hat{y} - y`.
@@ -11,6 +11,11 @@ the network can pass it straight to the output layer. The residual is
 when ``y_pred`` has one output column. It is reshaped to ``y_pred``'s shape
 before any arithmetic, so a ``(n,)`` target never broadcasts against a
 ``(n, 1)`` prediction into an ``n x n`` matrix.
+
+The classification losses (``bce``, ``cce``) take the logits of a linear
+output layer as ``y_pred`` and class labels as ``y_true``. BCE is a mean over
+all elements, like the regression losses. CCE is a sum over classes and a mean
+over samples, and its gradient is divided by ``n_samples``.
 
 Example::
 
@@ -40,7 +45,15 @@ __all__ = [
     "Quantile",
     "MSLE",
     "MAPE",
+    "ClassificationLoss",
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "BinaryCrossEntropyOnProbabilities",
+    "CategoricalCrossEntropyOnProbabilities",
+    "softmax",
     "LOSSES",
+    "CLASSIFICATION_LOSSES",
+    "check_loss_task",
     "get_loss",
 ]
 
@@ -115,14 +128,14 @@ def _raise_for_rows(y_true: Any, bad: np.ndarray, column: str, problem: str, fix
 
 
 class Loss:
-    """Base class of the regression losses.
+    """Base class of the losses.
 
     Attributes
     ----------
     name : str
         The registry name, as given to :func:`get_loss`.
     task : str
-        Always ``"regression"``.
+        ``"regression"``, or ``"classification"`` for a `ClassificationLoss`.
     target_transform : str
         ``"log"``: the trainer fits on the standardised log of the price.
         ``"ratio"``: the trainer divides the price by the training median,
@@ -516,6 +529,314 @@ def _mape_denominator(y_true: np.ndarray) -> np.ndarray:
     return np.maximum(np.abs(y_true), np.finfo(np.float64).eps).astype(y_true.dtype, copy=False)
 
 
+# Classification losses
+
+
+def _sigmoid(Z: np.ndarray) -> np.ndarray:
+    """Return 1 / (1 + exp(-Z)), evaluating only exp(-|Z|) <= 1 so that nothing overflows."""
+    exp_neg_abs = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1, exp_neg_abs) / (1 + exp_neg_abs)
+
+
+def _shift_logits(Z: np.ndarray) -> np.ndarray:
+    """Subtract each row's maximum, so that the largest logit of a row is 0 and exp cannot overflow."""
+    return Z - np.max(Z, axis=1, keepdims=True)
+
+
+def softmax(Z: Any) -> np.ndarray:
+    r"""Return the softmax of each row of logits.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, n_classes)
+        Logits, any finite values.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+        Class probabilities; each row sums to 1.
+
+    Notes
+    -----
+    .. math:: \operatorname{softmax}(z)_c = \frac{e^{z_c - m}}{\sum_j e^{z_j - m}},
+              \qquad m = \max_j z_j.
+
+    Subtracting :math:`m` changes nothing mathematically, but the largest
+    exponent becomes :math:`e^0 = 1`, so logits of 1000 do not overflow.
+    """
+    Z = np.asarray(Z)
+    if not np.issubdtype(Z.dtype, np.floating):
+        Z = Z.astype(np.float64)
+    exp_shifted = np.exp(_shift_logits(np.atleast_2d(Z)))
+    return exp_shifted / np.sum(exp_shifted, axis=1, keepdims=True)
+
+
+class ClassificationLoss(Loss):
+    """Base class of the classification losses.
+
+    The attributes are those of `Loss`, with ``task = "classification"``
+    and ``target_transform = "none"``, because the targets are class
+    labels, not prices. The target, as the first argument of a loss, must
+    lie in [0, 1]: 0 or 1 for hard labels, a probability in between for
+    soft labels.
+    """
+
+    task = "classification"
+    target_transform = "none"
+
+    def _target_is_valid(self, y_true: np.ndarray) -> bool:
+        return bool(np.isfinite(y_true).all() and (y_true >= 0).all() and (y_true <= 1).all())
+
+    def _validate_domain(self, y_true: Any, values: np.ndarray, column: str) -> None:
+        _raise_for_rows(
+            y_true,
+            (values < 0) | (values > 1),
+            column,
+            "has values outside [0, 1]",
+            f"Loss {self.name!r} takes class labels (0 or 1, one-hot for several classes), "
+            "not prices. Train it with housing train --task classify.",
+        )
+
+
+class _OneHotTargets:
+    """Mixin for losses whose target is one probability distribution over classes per row."""
+
+    _ROW_SUM_TOLERANCE = 1e-5
+
+    def _prepare(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+        shape_true, shape_pred = np.shape(y_true), np.shape(y_pred)
+        if len(shape_pred) != 2 or shape_pred[1] < 2 or shape_true != shape_pred:
+            raise ValueError(
+                f"{self.name} needs y_pred of shape (n_samples, n_classes) with n_classes >= 2 and a "
+                f"one-hot y_true of the same shape; got y_true {shape_true} and y_pred {shape_pred}. "
+                f"Convert integer labels with housing.classification.one_hot(labels, n_classes)."
+            )
+        return super()._prepare(y_true, y_pred)
+
+    def _target_is_valid(self, y_true: np.ndarray) -> bool:
+        row_sums = np.sum(y_true, axis=1)
+        return super()._target_is_valid(y_true) and bool(
+            (np.abs(row_sums - 1) <= self._ROW_SUM_TOLERANCE).all()
+        )
+
+    def _validate_domain(self, y_true: Any, values: np.ndarray, column: str) -> None:
+        if values.ndim != 2:
+            raise DataError(
+                f"Column {column!r} must be one-hot, of shape (n_samples, n_classes), for loss "
+                f"{self.name!r}; got shape {values.shape}. Convert integer labels with "
+                f"housing.classification.one_hot(labels, n_classes)."
+            )
+        super()._validate_domain(y_true, values, column)
+        _raise_for_rows(
+            y_true,
+            np.abs(np.sum(values, axis=1) - 1) > self._ROW_SUM_TOLERANCE,
+            column,
+            "has rows that do not sum to 1",
+            f"Loss {self.name!r} takes one-hot rows: a 1 in the column of the true class and 0 elsewhere.",
+        )
+
+
+class BinaryCrossEntropy(ClassificationLoss):
+    r"""Binary cross-entropy computed from logits, for a sigmoid output.
+
+    The network's output layer stays linear, and ``y_pred`` contains the logits
+    :math:`z`. The probability of class 1 is :math:`\sigma(z) = 1 / (1 + e^{-z})`,
+    applied only at prediction time. ``y_true`` contains 0 or 1 (a probability in
+    between is allowed as a soft label) with ``y_pred``'s shape, or shape
+    (n,) or (1, n) with one output column.
+
+    Notes
+    -----
+    With :math:`p = \sigma(z)`, the cross-entropy of one element is
+
+    .. math:: \ell(y, z) = -y \log p - (1 - y) \log(1 - p)
+                         = \log(1 + e^{z}) - y z
+                         = \max(z, 0) + \log\left(1 + e^{-|z|}\right) - y z.
+
+    The middle form uses :math:`\log p = -\log(1 + e^{-z})` and
+    :math:`\log(1 - p) = -z - \log(1 + e^{-z})`. The last is the log-sum-exp
+    form of :math:`\log(e^0 + e^z)`: it evaluates :math:`e^{-|z|} \le 1`
+    only, so it stays finite for any finite logit. It never takes the log of a
+    probability that has rounded to 0, so it needs no clipping. At
+    :math:`y = 1, z = -100` it gives exactly 100.
+
+    The derivative is the probability minus the target,
+
+    .. math:: \frac{\partial \ell}{\partial z} = \sigma(z) - y,
+
+    because :math:`d/dz \log(1 + e^z) = e^z / (1 + e^z) = \sigma(z)` and
+    :math:`d/dz (y z) = y`. It is bounded by 1 in size, and a confidently
+    wrong logit gets the largest push. :math:`L = \frac{1}{N} \sum_i \ell_i` is
+    the mean over all :math:`N` = n_samples * n_outputs elements, and the
+    gradient :math:`(\sigma(z_i) - y_i) / N` is already divided by :math:`N`.
+    With several output columns each is an independent yes/no question.
+    """
+
+    name = "bce"
+
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
+        y_true, logits = self._prepare(y_true, y_pred)
+        softplus = np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits)))
+        return float(np.mean(softplus - y_true * logits))
+
+    def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        y_true, logits = self._prepare(y_true, y_pred)
+        return (_sigmoid(logits) - y_true) / logits.size
+
+
+class CategoricalCrossEntropy(_OneHotTargets, ClassificationLoss):
+    r"""Categorical cross-entropy computed from logits, for a softmax output.
+
+    ``y_pred`` contains the logits :math:`z`, shape (n_samples, n_classes), from a
+    linear output layer. The class probabilities :math:`\operatorname{softmax}(z)`
+    are applied only at prediction time. ``y_true`` is one-hot with the same
+    shape: integer labels are turned into one-hot rows once, at the boundary,
+    by `housing.classification.one_hot`. A row of probabilities that sums to 1
+    is also accepted, as a soft label.
+
+    Notes
+    -----
+    With :math:`p = \operatorname{softmax}(z)`, one sample's cross-entropy is
+
+    .. math:: \ell(y, z) = -\sum_c y_c \log p_c
+                         = \log \sum_c e^{z_c} - \sum_c y_c z_c
+                         = \log \sum_c e^{s_c} - \sum_c y_c s_c,
+              \qquad s_c = z_c - \max_j z_j.
+
+    The second form uses :math:`\log p_c = z_c - \log \sum_j e^{z_j}` and
+    :math:`\sum_c y_c = 1`. The third is the same value with the row maximum
+    subtracted (the log-sum-exp trick): every :math:`e^{s_c} \le 1` and the
+    sum is at least 1, so the log is finite for any finite logits. Three equal
+    logits give exactly :math:`\log 3`.
+
+    The derivative is the probability minus the target,
+
+    .. math:: \frac{\partial \ell}{\partial z_c} = p_c - y_c,
+
+    because :math:`\partial / \partial z_c \log \sum_j e^{z_j} = p_c`. The loss
+    is summed over classes and averaged over samples,
+    :math:`L = \frac{1}{n} \sum_i \ell_i` with :math:`n` = n_samples, and the
+    gradient :math:`(p_{ic} - y_{ic}) / n` is already divided by :math:`n`.
+    """
+
+    name = "cce"
+
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
+        y_true, logits = self._prepare(y_true, y_pred)
+        shifted = _shift_logits(logits)  # (n_samples, n_classes), each row's maximum is 0
+        log_sum_exp = np.log(np.sum(np.exp(shifted), axis=1))
+        return float(np.mean(log_sum_exp - np.sum(y_true * shifted, axis=1)))
+
+    def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        y_true, logits = self._prepare(y_true, y_pred)
+        return (softmax(logits) - y_true) / logits.shape[0]
+
+
+class BinaryCrossEntropyOnProbabilities(ClassificationLoss):
+    r"""Binary cross-entropy of probabilities, for teaching: use `BinaryCrossEntropy` to train.
+
+    ``y_pred`` contains probabilities, as from a sigmoid output layer. A
+    probability of exactly 0 or 1 has an infinite log, so each is clipped
+    once into :math:`[\varepsilon, 1 - \varepsilon]`. Not in the registry of
+    `get_loss`.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-7
+        The clipping margin, in (0, 0.5). The arithmetic is float64 whatever
+        the dtype of ``y_pred``, so that :math:`1 - \varepsilon` is below 1. In
+        float32, 1 - 1e-9 rounds to 1, and even 1 - 1e-7 rounds to
+        1 - 1.19e-7.
+
+    Notes
+    -----
+    .. math:: \tilde{p} = \operatorname{clip}(p, \varepsilon, 1 - \varepsilon),
+              \qquad \ell = -y \log \tilde{p} - (1 - y) \log(1 - \tilde{p}),
+
+    .. math:: \frac{\partial \ell}{\partial p} = \begin{cases}
+                  \dfrac{\tilde{p} - y}{\tilde{p} (1 - \tilde{p})} &
+                      \varepsilon \le p \le 1 - \varepsilon \\
+                  0 & \text{otherwise (the clip is flat there)}
+              \end{cases}.
+
+    At :math:`(y = 1, p = 0)` and :math:`(y = 0, p = 1)` the loss is
+    :math:`-\log 10^{-7} = 16.1180957`, a bound that depends on
+    :math:`\varepsilon` alone, and the gradient is 0: a saturated, wrong
+    prediction gets no push back. Chained through a sigmoid,
+    :math:`\partial p / \partial z = p (1 - p)` cancels the denominator and
+    leaves :math:`\tilde{p} - y`, the gradient of `BinaryCrossEntropy`, which
+    needs no clip at all. The value is a mean over all elements, and the
+    gradient is already divided by :math:`N`.
+    """
+
+    name = "bce_prob"
+
+    def __init__(self, *, epsilon: float = 1e-7) -> None:
+        self.epsilon = _margin(self.name, "epsilon", epsilon)
+
+    @property
+    def params(self) -> dict[str, float]:
+        return {"epsilon": self.epsilon}
+
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
+        y_true, probabilities, _ = self._prepare_float64(y_true, y_pred)
+        clipped = np.clip(probabilities, self.epsilon, 1 - self.epsilon)
+        return float(np.mean(-y_true * np.log(clipped) - (1 - y_true) * np.log(1 - clipped)))
+
+    def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        y_true, probabilities, dtype = self._prepare_float64(y_true, y_pred)
+        clipped = np.clip(probabilities, self.epsilon, 1 - self.epsilon)
+        inside = clipped == probabilities
+        slope = np.where(inside, (clipped - y_true) / (clipped * (1 - clipped)), 0.0)
+        return (slope / probabilities.size).astype(dtype, copy=False)
+
+    def _prepare_float64(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray, np.dtype]:
+        """Return the reshaped target and prediction in float64, and the prediction's own dtype."""
+        y_true, y_pred = self._prepare(y_true, y_pred)
+        return y_true.astype(np.float64), y_pred.astype(np.float64), y_pred.dtype
+
+
+class CategoricalCrossEntropyOnProbabilities(_OneHotTargets, BinaryCrossEntropyOnProbabilities):
+    r"""Categorical cross-entropy of probabilities, for teaching: use `CategoricalCrossEntropy` to train.
+
+    ``y_pred`` contains probabilities of shape (n_samples, n_classes), as from a
+    softmax output layer, and ``y_true`` is one-hot of the same shape. Only
+    the lower end is clipped, because :math:`\log 1 = 0` is exact. Not in the
+    registry of `get_loss`.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-7
+        The clipping floor, in (0, 0.5). The arithmetic is float64.
+
+    Notes
+    -----
+    .. math:: \tilde{p}_c = \max(p_c, \varepsilon), \qquad
+              \ell = -\sum_c y_c \log \tilde{p}_c, \qquad
+              \frac{\partial \ell}{\partial p_c} = \begin{cases}
+                  -y_c / \tilde{p}_c & p_c \ge \varepsilon \\
+                  0 & p_c < \varepsilon
+              \end{cases}.
+
+    A true class with probability 0 costs :math:`-\log 10^{-7} = 16.1180957`;
+    with probability 1 it costs 0. Summed over classes and averaged over
+    samples; the gradient is already divided by n_samples.
+    """
+
+    name = "cce_prob"
+
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
+        y_true, probabilities, _ = self._prepare_float64(y_true, y_pred)
+        clipped = np.maximum(probabilities, self.epsilon)
+        return float(np.mean(-np.sum(y_true * np.log(clipped), axis=1)))
+
+    def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        y_true, probabilities, dtype = self._prepare_float64(y_true, y_pred)
+        clipped = np.maximum(probabilities, self.epsilon)
+        slope = np.where(probabilities >= self.epsilon, -y_true / clipped, 0.0)
+        return (slope / probabilities.shape[0]).astype(dtype, copy=False)
+
+
 # Parameter checks and the registry
 
 
@@ -548,9 +869,55 @@ def _open_unit_interval(loss_name: str, parameter: str, value: Any) -> float:
     return number
 
 
+def _margin(loss_name: str, parameter: str, value: Any) -> float:
+    number = _real_number(loss_name, parameter, value)
+    if not 0 < number < 0.5:
+        raise ConfigError(
+            f"Loss {loss_name!r} parameter {parameter!r} must be in the open interval "
+            f"(0, 0.5), got {value!r}. Use 1e-7."
+        )
+    return number
+
+
 LOSSES: dict[str, type[Loss]] = {
     loss.name: loss for loss in (MSE, RMSE, MAE, Huber, LogCosh, Quantile, MSLE, MAPE)
 }
+
+# The classification losses that `get_loss` and the command line offer. The
+# versions that take probabilities are for teaching and stay out of it.
+CLASSIFICATION_LOSSES: dict[str, type[Loss]] = {
+    loss.name: loss for loss in (BinaryCrossEntropy, CategoricalCrossEntropy)
+}
+
+_TASK_OPTIONS = {"regression": "--task regress", "classification": "--task classify"}
+
+
+def check_loss_task(name: str, task: str) -> None:
+    """Raise ConfigError if the loss called ``name`` does not fit ``task``.
+
+    Parameters
+    ----------
+    name : str
+        A loss name, in any letter case. A name in neither registry passes,
+        so that `get_loss` can report it as unknown.
+    task : {"regression", "classification"}
+        The task the loss is meant for.
+
+    Raises
+    ------
+    ConfigError
+        If the loss is a regression loss and the task is classification, or
+        the reverse. The message lists the losses of each task.
+    """
+    key = name.strip().lower() if isinstance(name, str) else name
+    loss_class = LOSSES.get(key) or CLASSIFICATION_LOSSES.get(key)
+    if loss_class is None or loss_class.task == task:
+        return
+    raise ConfigError(
+        f"Loss {key!r} is a {loss_class.task} loss, but {_TASK_OPTIONS[task]} trains a {task} model. "
+        f"Regression losses (--task regress): {', '.join(LOSSES)}. "
+        f"Classification losses (--task classify): bce (2 bands), cce (2 or more bands)."
+    )
 
 
 def get_loss(name: str, **params: Any) -> Loss:
@@ -559,7 +926,8 @@ def get_loss(name: str, **params: Any) -> Loss:
     Parameters
     ----------
     name : str
-        One of the keys of :data:`LOSSES`, in any letter case.
+        One of the keys of :data:`LOSSES` (regression) or
+        :data:`CLASSIFICATION_LOSSES`, in any letter case.
     **params
         Hyperparameters of that loss, such as ``delta`` for ``"huber"`` or
         ``tau`` for ``"quantile"``.
@@ -571,11 +939,13 @@ def get_loss(name: str, **params: Any) -> Loss:
         parameter value is outside its valid range.
     """
     key = name.strip().lower() if isinstance(name, str) else name
-    if key not in LOSSES:
+    registry = {**LOSSES, **CLASSIFICATION_LOSSES}
+    if key not in registry:
         raise ConfigError(
-            f"Unknown loss {name!r}. Choose one of: {', '.join(LOSSES)}."
+            f"Unknown loss {name!r}. Choose one of: {', '.join(LOSSES)} for regression, "
+            f"or {', '.join(CLASSIFICATION_LOSSES)} for classification."
         )
-    loss_class = LOSSES[key]
+    loss_class = registry[key]
     valid = sorted(loss_class().params)
     unknown = sorted(set(params) - set(valid))
     if unknown:
