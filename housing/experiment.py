@@ -181,9 +181,13 @@ def prepare(split: Split, settings: Settings, loss) -> Split:
     return split
 
 
-def build_trainer(settings: Settings, n_features: int, loss, callbacks: Sequence[Callback] = ()) -> Trainer:
-    """Build the network, optimizer, schedule and trainer from the settings."""
-    network = MLP(n_features, settings.hidden, 1, activation=settings.activation, init=settings.init,
+def build_trainer(settings: Settings, n_features: int, loss, callbacks: Sequence[Callback] = (), *,
+                  n_outputs: int = 1) -> Trainer:
+    """Build the network, optimizer, schedule and trainer from the settings.
+
+    ``n_outputs`` is 1 for a price, or the number of logits of a classifier.
+    """
+    network = MLP(n_features, settings.hidden, n_outputs, activation=settings.activation, init=settings.init,
                   rng=seed_stream(settings.seed, "init"), dtype=_dtype(settings.dtype))
     optimizer_params = {"momentum": settings.momentum} if settings.optimizer in ("momentum", "nesterov") else {}
     optimizer = get_optimizer(settings.optimizer, settings.lr, **optimizer_params)

@@ -83,6 +83,9 @@ def save_model(model: HousePriceModel, folder: str | Path, extra: dict | None = 
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
         "metadata": _json_safe(model.metadata),
     }
+    bands = getattr(model, "bands", None)
+    if bands is not None:
+        config["bands"] = bands.to_dict()  # the band edges of a PriceBandModel, fitted on training prices
     if extra:
         config.update(_json_safe(extra))
     weights_path = atomic_write_bytes(folder / WEIGHTS_FILE, weights)
@@ -118,8 +121,24 @@ def load_model(folder: str | Path) -> HousePriceModel:
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(f"{folder / CONFIG_FILE} has invalid preprocessing fields ({error}); "
                              "train the model again") from None
+    if config["task"] == "classification":
+        return _load_band_model(config, network, pipeline, folder)
     return HousePriceModel(network, pipeline, transform, config["loss"], target=config["target"],
                            currency=config["currency"], metadata=config.get("metadata", {}))
+
+
+def _load_band_model(config: dict, network: MLP, pipeline: FeaturePipeline, folder: Path):
+    """Build the PriceBandModel of a classification model file, checking its band edges."""
+    from .classification import PriceBands
+    from .model import PriceBandModel
+
+    try:
+        bands = PriceBands.from_dict(config["bands"])
+        return PriceBandModel(network, pipeline, bands, config["loss"], target=config["target"],
+                              currency=config["currency"], metadata=config.get("metadata", {}))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{folder / CONFIG_FILE} has invalid price bands ({error}); "
+                             "train the model again") from None
 
 
 def read_config(folder: str | Path) -> dict:

@@ -50,6 +50,7 @@ __all__ = [
     "plot_predicted_vs_actual_grid",
     "plot_loss_shapes",
     "plot_residual_grid",
+    "plot_confusion_matrix",
 ]
 
 DPI = 150
@@ -705,4 +706,79 @@ def plot_loss_shapes(
     caption = _shape_caption(*([loss_label(name, **params.get(name, {})) for name in group] for group in (growing, bounded)))
     # The caption goes in the figure's x label slot, because constrained layout reserves room there.
     fig.supxlabel(textwrap.fill(caption, 95), fontsize=_LEGEND_SIZE, style="italic")
+    return fig
+
+
+# ---------------------------------------------------------------- confusion matrix
+
+
+def plot_confusion_matrix(
+    y_true: object,
+    y_pred: object,
+    band_labels: Sequence[str],
+    *,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Plot the confusion matrix of price bands: actual band in rows, predicted band in columns.
+
+    Each cell shows the number of sales and, below it, that number as a share
+    of its row: on the diagonal this share is the band's recall. The colour
+    follows the row share too, so bands with few sales read as clearly as
+    large ones. Counts come from scikit-learn's ``confusion_matrix``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n_samples,)
+        Actual and predicted bands, from 0 (cheapest) to ``len(band_labels) - 1``.
+    band_labels : sequence of str
+        One label per band, cheapest first, such as ``PriceBands.labels("USD")``
+        gives ("under $130k", "$130k–$160k", ...).
+    title : str, optional
+        Defaults to the number of sales and the accuracy.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from sklearn.metrics import confusion_matrix
+
+    true = np.asarray(y_true).reshape(-1)
+    pred = np.asarray(y_pred).reshape(-1)
+    n_bands = len(band_labels)
+    if true.shape != pred.shape or true.size == 0:
+        raise DataError(f"y_true and y_pred must hold the same number of bands, at least one; "
+                        f"got shapes {np.shape(y_true)} and {np.shape(y_pred)}")
+    for name, values in (("y_true", true), ("y_pred", pred)):
+        outside = values[(values < 0) | (values >= n_bands)]
+        if outside.size:
+            raise DataError(f"{name} contains band {outside[0]}, but band_labels names only bands 0 to {n_bands - 1}")
+    counts = confusion_matrix(true, pred, labels=list(range(n_bands)))  # (n_bands, n_bands)
+    row_totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, row_totals, out=np.zeros(counts.shape), where=row_totals > 0)
+
+    size = 2.2 + 1.5 * n_bands
+    fig = ax.figure if ax is not None else _new_figure(size + 1.2, size)
+    if ax is None:
+        ax = fig.add_subplot()
+    image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
+    for row, column in np.ndindex(counts.shape):
+        color = "white" if shares[row, column] > 0.5 else "black"
+        ax.text(column, row, f"{counts[row, column]:,}\n{100 * shares[row, column]:.0f}%", ha="center",
+                va="center", color=color, fontsize=_LABEL_SIZE)
+
+    # Two dollar signs in one label ("$130k–$160k") would switch matplotlib to math mode.
+    tick_labels = [str(label).replace("$", r"\$") for label in band_labels]
+    ticks = np.arange(n_bands)
+    ax.set_xticks(ticks, labels=tick_labels, rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_yticks(ticks, labels=tick_labels)
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
+    colorbar.set_label("Share of the actual band's sales", fontsize=_LABEL_SIZE)
+    accuracy = float(np.trace(counts)) / true.size
+    if title is None:
+        title = f"Price bands of {true.size:,} test sales: accuracy {accuracy:.3f}"
+    _style_axes(ax, title, "Predicted price band", "Actual price band")
+    ax.grid(False)
     return fig
