@@ -86,7 +86,7 @@ class Dense:
             raise RuntimeError("backward() was called before forward()")
         delta = self.activation.backward(self.Z, self.A, dA)  # dL/dZ, (n_samples, fan_out)
         np.matmul(self.X.T, delta, out=self.dW)  # (fan_in, n_samples) @ (n_samples, fan_out)
-        np.sum(delta, axis=0, out=self.db)
+        delta.sum(axis=0, out=self.db)  # the method skips np.sum's Python wrapper, a few microseconds per call
         if not need_input_gradient:
             return None
         return delta @ self.W.T  # (n_samples, fan_out) @ (fan_out, fan_in) -> (n_samples, fan_in)
