@@ -132,7 +132,9 @@ class MLP:
             raise ValueError(f"X must have shape (n_samples, {self.n_features}); got {X.shape}")
         A = X
         for layer in self.layers:
-            A = layer.activation.forward(A @ layer.W + layer.b)  # (n_samples, fan_out)
+            Z = A @ layer.W  # (n_samples, fan_in) @ (fan_in, fan_out) -> (n_samples, fan_out)
+            Z += layer.b  # in place: one temporary array fewer per layer
+            A = layer.activation.forward(Z)
         return A
 
     def __getstate__(self) -> dict:
