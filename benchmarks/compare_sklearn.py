@@ -12,7 +12,7 @@ the same learning rate, betas and epsilon, no L2 penalty and batch size 64.
 Both run the same number of epochs with no early stopping, on one BLAS
 thread. Our side runs the full `Trainer`: it evaluates the validation loss
 after every epoch, keeps the history, prints progress (into memory) and
-restores the weights of the best validation epoch. scikit-learn sees no
+restores the weights of the best validation epoch. scikit-learn gets no
 validation set.
 
 Every fit runs in a fresh process of this script (``--worker``), the two
@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return _worker(args)
 
-    repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
+    repeats = args.repeats
+    if repeats is None:
+        repeats = 2 if args.quick else 5
     with tempfile.TemporaryDirectory(prefix="housing-bench-") as folder:
         data_folder = Path(folder)
         environment = _run_worker(["--worker", "prepare", "--data", str(data_folder)])
@@ -194,6 +196,7 @@ def _format_report(summary: dict) -> str:
         "",
         f"{'':34s}{'housing':>10s}{'sklearn':>10s}{'ratio':>8s}",
     ]
+
     rows = (("time per epoch, batch 64 (ms)", "ms_per_epoch", "{:10.2f}"),
             ("time per step, batch 8 (us)", "us_per_step_batch8", "{:10.1f}"),
             ("peak RSS increase (MiB)", "peak_rss_increase_mib", "{:10.1f}"),
@@ -211,10 +214,12 @@ def _format_report(summary: dict) -> str:
         lines.append(f"  {'weights dtype, epochs run':32s}{block['housing']['weights_dtype']:>10s}"
                      f"{block['sklearn']['weights_dtype']:>10s}   {block['housing']['epochs_run']}, "
                      f"{block['sklearn']['epochs_run']}")
+
     lines.append("")
     lines.append("ratio = scikit-learn / housing; above 1 means housing is faster or smaller")
     lines.append("targets: " + ", ".join(f"{name} {'met' if met else 'NOT met'}"
                                          for name, met in summary["targets"].items()))
+
     lines.append("")
     lines.append(f"machine: {environment['cpu']}, {environment['cpus']} CPUs; Python {environment['python']}, "
                  f"NumPy {environment['numpy']}, scikit-learn {environment['sklearn']}")
@@ -363,7 +368,7 @@ def _fit_sklearn(matrices, dtype, batch_size, epochs, weight_decay):
 
     # Our loss is mean(r^2) + weight_decay / 2 * ||W||^2 per batch of n rows.
     # scikit-learn's is mean(r^2) / 2 + alpha / (2 n) * ||W||^2, which is half
-    # of ours when alpha = weight_decay * n / 2; Adam ignores that factor of 2.
+    # of ours when alpha = weight_decay * n / 2. Adam ignores that factor of 2.
     # NOTE: scikit-learn divides by the rows of each batch, so its penalty is
     # stronger than ours on a last, partial batch. Ames has 2050 training rows,
     # 32 batches of 64 and one of 2, where the penalty is 32 times ours.
