@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(train)
     train.add_argument("--out", default="runs/train", metavar="DIR",
                        help="folder for the model, metrics, history and figures (default: %(default)s)")
+    train.add_argument("--live", action="store_true",
+                       help="redraw the loss curves in a window every 5 epochs while training; without a "
+                            "display it says so and trains anyway")
     train.add_argument("--resume", metavar="DIR",
                        help="continue the interrupted run saved in DIR with its own settings; other training "
                             "options are ignored")
@@ -105,8 +108,14 @@ def _add_training_options(parser: argparse.ArgumentParser, loss: bool = True) ->
 
     model = parser.add_argument_group("network and loss")
     if loss:
-        model.add_argument("--loss", default="mse", metavar="NAME",
-                           help="mse, rmse, mae, huber, logcosh, quantile, msle or mape (default: %(default)s)")
+        model.add_argument("--task", default="regress", choices=("regress", "classify"),
+                           help="regress: predict the price; classify: predict its price band (default: %(default)s)")
+        model.add_argument("--bands", type=int, metavar="K",
+                           help="with --task classify: number of price bands, cut at the training median for 2 "
+                                "or at the training quantiles for more (default: 4)")
+        model.add_argument("--loss", default=None, metavar="NAME",
+                           help="regression: mse, rmse, mae, huber, logcosh, quantile, msle or mape (default: mse); "
+                                "classification: bce for 2 bands or cce (default: bce for 2 bands, cce for more)")
     model.add_argument("--delta", type=float, default=1.0,
                        help="Huber threshold, in units of the transformed target (default: %(default)s)")
     model.add_argument("--quantile", type=float, default=0.5, metavar="TAU",

@@ -11,7 +11,7 @@ import numpy as np
 from .errors import ConfigError
 from .experiment import RunResult, Settings, Split, build_trainer, load_data, loss_params, prepare, run, split_data
 from .fileio import atomic_write_text, ensure_writable_dir
-from .losses import get_loss
+from .losses import check_loss_task, get_loss
 from .report import format_table, metrics_table
 
 __all__ = ["train_command", "predict_command", "settings_from_args", "write_run_outputs"]
@@ -26,7 +26,7 @@ def settings_from_args(args) -> Settings:
         raise ConfigError(f"--target is required with a CSV file: name the column of {args.data} to predict, "
                           "for example --target price")
     settings = Settings(
-        data=args.data, target=args.target, loss=getattr(args, "loss", "mse"), delta=args.delta,
+        data=args.data, target=args.target, loss=getattr(args, "loss", None) or "mse", delta=args.delta,
         quantile=args.quantile, hidden=tuple(args.hidden), activation=args.activation, optimizer=args.optimizer,
         lr=args.lr, momentum=args.momentum, batch_size=args.batch_size, epochs=args.epochs,
         patience=args.patience or None, weight_decay=args.weight_decay, schedule=args.schedule, seed=args.seed,
@@ -37,6 +37,15 @@ def settings_from_args(args) -> Settings:
         raise ConfigError(f"--patience must be 0 (no early stopping) or more epochs; got {args.patience}")
     if args.progress_every < 1:
         raise ConfigError(f"--progress-every must be at least 1 epoch; got {args.progress_every}")
+
+    # --task classify turns the same options into classification settings with price bands.
+    if getattr(args, "task", "regress") == "classify":
+        from .classification import ClassificationSettings
+        return ClassificationSettings.from_settings(settings, bands=args.bands, loss=args.loss).validate()
+    if getattr(args, "bands", None) is not None:
+        raise ConfigError(f"--bands {args.bands} applies to --task classify only; add --task classify or "
+                          "remove --bands")
+    check_loss_task(settings.loss, "regression")
     return settings.validate()
 
 
@@ -61,12 +70,18 @@ def train_command(args) -> int:
     else:
         settings = settings_from_args(args)
         out = ensure_writable_dir(args.out)
+    if getattr(settings, "task", "regression") == "classification":
+        return train_classifier(args, settings, out)
     loss = get_loss(settings.loss, **loss_params(settings))
 
     X, y, info = load_data(settings)
     split = prepare(split_data(X, y, info, settings), settings, loss)
     currency = settings.currency or info.currency
-    trainer = build_trainer(settings, split.features_train.shape[1], loss, [ProgressPrinter(args.progress_every)])
+    callbacks = [ProgressPrinter(args.progress_every)]
+    if getattr(args, "live", False):
+        from .live import LivePlot
+        callbacks.append(LivePlot(every=5))
+    trainer = build_trainer(settings, split.features_train.shape[1], loss, callbacks)
     print_configuration(settings, split, trainer, currency)
     if checkpoint is not None:
         trainer.load_state_dict(*checkpoint)
@@ -165,6 +180,79 @@ def write_run_outputs(result: RunResult, split: Split, out: Path, currency: str)
 
 
 # ----------------------------------------------------------------------
+# housing train --task classify
+# ----------------------------------------------------------------------
+
+
+def train_classifier(args, settings, out: Path) -> int:
+    """Train one price-band classifier, print its scores and write the run's files."""
+    from .classification import output_width, prepare_classification, run_classification, write_classification_outputs
+    from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
+    from .training import ProgressPrinter
+
+    loss = get_loss(settings.loss)
+    X, y, info = load_data(settings)
+    split = prepare_classification(split_data(X, y, info, settings), settings)
+    currency = settings.currency or info.currency
+    callbacks = [ProgressPrinter(args.progress_every)]
+    if getattr(args, "live", False):
+        from .live import LivePlot
+        callbacks.append(LivePlot(every=5))
+    trainer = build_trainer(settings, split.features_train.shape[1], loss, callbacks,
+                            n_outputs=output_width(settings.loss, settings.bands))
+    print_classifier_configuration(settings, split, trainer, currency)
+
+    with stop_on_interrupt([trainer]):
+        result = run_classification(settings, split=split, trainer=trainer)
+    print(f"\n{result.history.stop_reason}")
+    if result.history.best_epoch:
+        print(f"The weights of epoch {result.history.best_epoch}, the best on the validation set, were restored.")
+    print_classifier_results(result, currency)
+
+    paths = write_classification_outputs(result, out, currency)
+    list_written(paths)
+    return EXIT_INTERRUPTED if result.history.interrupted else 0
+
+
+def print_classifier_configuration(settings, split, trainer, currency: str) -> None:
+    info, network = split.info, trainer.network
+    widths = " -> ".join(str(w) for w in (network.n_features, *network.hidden, network.n_outputs))
+    output = "1 logit, sigmoid" if network.n_outputs == 1 else f"{network.n_outputs} logits, softmax"
+    cut = "the training median" if settings.bands == 2 else "the training quantiles"
+    print(f"housing train --task classify: {info.name}, {info.n_rows:,} rows -> {settings.bands} bands of "
+          f"{info.target} ({currency})")
+    rows = [
+        ("split", f"{len(split.y_train):,} training / {len(split.y_val):,} validation / {len(split.y_test):,} "
+                  f"test rows (seed {settings.seed})"),
+        ("bands", f"{', '.join(split.bands.labels(currency))} (cut at {cut})"),
+        ("features", f"{len(split.X_train.columns)} columns -> {network.n_features} after imputing, "
+                     "scaling and one-hot encoding"),
+        ("network", f"{widths} ({output}), {settings.activation}, {network.params.size:,} parameters, "
+                    f"{settings.dtype}"),
+        ("loss", f"{trainer.loss.name}, cross-entropy computed from the logits"),
+        ("optimizer", f"{settings.optimizer}, learning rate {settings.lr:g}, batch size {settings.batch_size}, "
+                      f"weight decay {settings.weight_decay:g}, {settings.schedule} schedule"),
+        ("stopping", f"at most {settings.epochs} epochs"
+                     + (f", patience {settings.patience}" if settings.patience else ", no early stopping")),
+    ]
+    for label, text in rows:
+        print(f"  {label:<10} {text}")
+    print()
+
+
+def print_classifier_results(result, currency: str) -> None:
+    from .classification import band_table
+
+    labels = result.model.bands.labels(currency)
+    test, baseline = result.metrics["test"], result.metrics["baseline"]
+    print(f"\nTest set: {sum(test['support']):,} sales in {len(labels)} price bands, in {currency}")
+    print(band_table(test, labels))
+    print(f"Accuracy {test['accuracy']:.3f}; always predicting the largest training band, "
+          f"{labels[baseline['band']]}, scores {baseline['accuracy']:.3f}.")
+    print(f"Trained for {len(result.history)} epochs in {result.seconds:.1f} s.")
+
+
+# ----------------------------------------------------------------------
 # housing predict
 # ----------------------------------------------------------------------
 
@@ -181,6 +269,8 @@ def predict_command(args) -> int:
     if output_path is not None:
         ensure_writable_dir(output_path.parent if str(output_path.parent) else ".", "--output")
     frame = read_csv_features(args.input)
+    if getattr(model, "bands", None) is not None:
+        return predict_bands(model, frame, output_path)
     prices = model.predict(frame)
 
     column = f"predicted_{model.target}"
@@ -192,6 +282,32 @@ def predict_command(args) -> int:
     if len(result) > shown:
         print(f"... and {len(result) - shown} more rows")
     print(f"Median prediction: {format_money(float(np.median(prices)), model.currency)} over {len(result):,} rows.")
+    if output_path is not None:
+        written = atomic_write_text(output_path, result.to_csv(index=False))
+        list_written([written])
+    return 0
+
+
+def predict_bands(model, frame, output_path: Path | None) -> int:
+    """Print the price band and the band probabilities of each row, and write them to ``output_path``."""
+    from .cli import list_written
+
+    probabilities = model.predict_proba(frame)  # (n_samples, n_bands)
+    bands = np.argmax(probabilities, axis=1)
+    labels = model.band_labels()
+    result = frame.copy()
+    result["predicted_band"] = bands
+    result["predicted_price_range"] = [labels[band] for band in bands]
+    for band in range(len(labels)):
+        result[f"probability_band_{band}"] = probabilities[:, band]
+
+    shown = min(len(result), 10)
+    rows = [[str(index), labels[band], *(f"{probability:.3f}" for probability in row)]
+            for index, band, row in zip(result.index[:shown], bands[:shown], probabilities[:shown])]
+    print(f"Price bands of {model.target} ({model.currency}) and the probability of each band:")
+    print(format_table(["row", "predicted band", *labels], rows))
+    if len(result) > shown:
+        print(f"... and {len(result) - shown} more rows")
     if output_path is not None:
         written = atomic_write_text(output_path, result.to_csv(index=False))
         list_written([written])
@@ -286,4 +402,6 @@ def write_comparison_outputs(comparison, out: Path) -> list[Path]:
     return paths
 
 
-EXTRA_COMMANDS = [add_compare_parser]
+from .worked_example import add_losses_parser  # noqa: E402  (housing losses, the worked loss example)
+
+EXTRA_COMMANDS = [add_compare_parser, add_losses_parser]
