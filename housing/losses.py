@@ -163,6 +163,14 @@ class Loss:
     def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
         raise NotImplementedError
 
+    def value_and_gradient(self, y_true: Any, y_pred: Any) -> tuple[float, np.ndarray]:
+        """Return ``(loss, gradient)`` together, as one training step needs both.
+
+        Subclasses override it where the two share work; the result always
+        equals ``(self(y_true, y_pred), self.gradient(y_true, y_pred))``.
+        """
+        return self(y_true, y_pred), self.gradient(y_true, y_pred)
+
     def validate_target(self, y_true: Any, column: str = "price") -> None:
         """Raise DataError if this loss cannot take the target values.
 
@@ -232,6 +240,13 @@ class MSE(Loss):
     def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
         y_true, y_pred = self._prepare(y_true, y_pred)
         return 2 * (y_pred - y_true) / y_pred.size
+
+    def value_and_gradient(self, y_true: Any, y_pred: Any) -> tuple[float, np.ndarray]:
+        y_true, y_pred = self._prepare(y_true, y_pred)
+        residual = y_pred - y_true
+        value = float(np.vdot(residual, residual)) / residual.size
+        residual *= 2 / residual.size  # reuse the array as the gradient 2 r / N
+        return value, residual
 
 
 class RMSE(Loss):

@@ -79,6 +79,9 @@ class Trainer:
         self.rng = rng if rng is not None else np.random.default_rng(0)
         self.callbacks = list(callbacks)
         self.blas_threads = blas_threads
+        self._decay = np.empty(network.n_weights, dtype=network.dtype)  # scratch for weight decay
+        self._value_and_gradient = getattr(loss, "value_and_gradient", None) or (
+            lambda y_true, y_pred: (loss(y_true, y_pred), loss.gradient(y_true, y_pred)))
         self.history = History(loss_name=getattr(loss, "name", ""))
 
         # Run state, kept between calls to `fit` so that a stopped run can go on.
@@ -183,19 +186,20 @@ class Trainer:
         """One step of gradient descent on one mini-batch; return the batch loss."""
         network = self.network
 
-        # Forward pass and loss.
+        # Forward pass, loss and dL/d(output).
         output = network.forward(X_batch)  # (batch_size, n_outputs)
-        batch_loss = self.loss(y_batch, output)
+        batch_loss, output_gradient = self._value_and_gradient(y_batch, output)
         if not math.isfinite(batch_loss):
             return batch_loss
 
-        # Backward pass: dL/d(output), then every layer's dW and db.
-        network.backward(self.loss.gradient(y_batch, output))
+        # Backward pass: every layer's dW and db.
+        network.backward(output_gradient)
 
         # L2 weight decay on the weights only: d/dW (lambda/2 ||W||^2) = lambda W.
         if self.weight_decay:
             n_weights = network.n_weights
-            network.grads[:n_weights] += self.weight_decay * network.params[:n_weights]
+            np.multiply(network.params[:n_weights], self.weight_decay, out=self._decay)
+            network.grads[:n_weights] += self._decay
 
         self.optimizer.step(network.params, network.grads)
         return batch_loss
@@ -225,7 +229,8 @@ class Trainer:
             self._stop("interrupted", f"Training was interrupted at the end of epoch {self.epoch}.")
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> float:
-        return self.loss(y, self.network.forward(X))
+        # predict, unlike forward, keeps no activations in the layers.
+        return self.loss(y, self.network.predict(X))
 
     def _track_best(self, val_loss: float) -> None:
         if val_loss < self.best_val:
