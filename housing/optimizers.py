@@ -144,6 +144,19 @@ class Adam(Optimizer):
 
     Folding both bias corrections into :math:`\eta_t` is the form given at the
     end of section 2 of Kingma and Ba (2015), and the one scikit-learn uses.
+
+    To save two passes over the parameters per step, the code stores the
+    moments divided by their weights, :math:`\tilde m = m / (1 - \beta_1)` and
+    :math:`\tilde v = v / (1 - \beta_2)`. Their updates then need no
+    multiplication of the gradient,
+
+    .. math:: \tilde m \leftarrow \beta_1 \tilde m + g, \qquad
+              \tilde v \leftarrow \beta_2 \tilde v + g^2,
+
+    and the step is the same as above with the factors moved into the
+    constants: :math:`\eta_t (1 - \beta_1) \tilde m / (\sqrt{1 - \beta_2}
+    \sqrt{\tilde v} + \epsilon)`. `state_dict` returns the stored
+    :math:`\tilde m` and :math:`\tilde v`, so a resumed run continues bit for bit.
     """
 
     name = "adam"
@@ -157,8 +170,8 @@ class Adam(Optimizer):
             raise ConfigError(f"epsilon must be positive; got {epsilon}")
         self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
         self.t = 0
-        self.m: np.ndarray | None = None
-        self.v: np.ndarray | None = None
+        self.m: np.ndarray | None = None  # first moment / (1 - beta1)
+        self.v: np.ndarray | None = None  # second moment / (1 - beta2)
         self._scratch: np.ndarray | None = None
 
     def step(self, params, grads):
@@ -169,21 +182,22 @@ class Adam(Optimizer):
         self.t += 1
         m, v, scratch = self.m, self.v, self._scratch
 
-        # First moment: m = beta1 m + (1 - beta1) g.
+        # First moment, stored as m / (1 - beta1): m = beta1 m + g.
         m *= self.beta1
-        np.multiply(grads, 1.0 - self.beta1, out=scratch)
-        m += scratch
+        m += grads
 
-        # Second moment: v = beta2 v + (1 - beta2) g^2.
+        # Second moment, stored as v / (1 - beta2): v = beta2 v + g^2.
         v *= self.beta2
         np.multiply(grads, grads, out=scratch)
-        scratch *= 1.0 - self.beta2
         v += scratch
 
-        # Step: theta -= eta_t m / (sqrt(v) + epsilon).
-        step_size = self.learning_rate * math.sqrt(1.0 - self.beta2 ** self.t) / (1.0 - self.beta1 ** self.t)
+        # Step: theta -= eta_t (1 - beta1) m / (sqrt(1 - beta2) sqrt(v) + epsilon),
+        # written as (step_size m) / (sqrt(v) + epsilon / sqrt(1 - beta2)).
+        root = math.sqrt(1.0 - self.beta2)
+        step_size = (self.learning_rate * math.sqrt(1.0 - self.beta2 ** self.t) / (1.0 - self.beta1 ** self.t)
+                     * (1.0 - self.beta1) / root)
         np.sqrt(v, out=scratch)
-        scratch += self.epsilon
+        scratch += self.epsilon / root
         np.divide(m, scratch, out=scratch)
         scratch *= step_size
         params -= scratch
