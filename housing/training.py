@@ -17,7 +17,7 @@ from typing import TextIO
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .history import History
 from .network import MLP
 from .optimizers import ConstantSchedule, Optimizer, Schedule
@@ -116,13 +116,20 @@ class Trainer:
         validation loss are restored (the lowest training loss when there is
         no validation set), and ``history.stop_reason`` states why the run ended.
         """
-        X_train, y_train = self._as_arrays(X_train, y_train)
+        X_train, y_train = self._as_arrays(X_train, y_train, "training")
         if X_val is not None:
-            X_val, y_val = self._as_arrays(X_val, y_val)
+            X_val, y_val = self._as_arrays(X_val, y_val, "validation")
         self._stop_requested = False
         if self.resume_params is not None:
             self.network.params[:] = self.resume_params
             self.resume_params = None
+        if self.epoch == 0 and self.position == 0 and not self.history.epoch:
+            # The initial weights are the first candidate for the best: a run
+            # whose every epoch makes things worse gives them back.
+            self.best_params[:] = self.network.params
+            with threadpool_limits(self.blas_threads, "blas"):
+                initial = self._monitored_loss(X_train, y_train, X_val, y_val)
+            self.best_val = initial if math.isfinite(initial) else math.inf
         try:
             # Overflow is expected when a run diverges: the loop detects the
             # non-finite loss and stops with advice, so NumPy need not warn.
@@ -209,7 +216,7 @@ class Trainer:
         self.epoch += 1
         self.order = None
         train_loss = self.epoch_loss_sum / len(X_train)
-        val_loss = self._evaluate(X_val, y_val) if X_val is not None else train_loss
+        val_loss = self._monitored_loss(X_train, y_train, X_val, y_val)
         self.epoch_seconds += time.perf_counter() - started
         self.history.append(self.epoch, train_loss, val_loss, self.optimizer.learning_rate, self.epoch_seconds)
 
@@ -222,15 +229,28 @@ class Trainer:
             callback(self, self.history)
         if self.patience is not None and self.epochs_without_improvement >= self.patience:
             monitored = "validation" if X_val is not None else "training"
+            best = (f"its best, {self.best_val:.6g} at epoch {self.best_epoch}" if self.best_epoch
+                    else f"the initial weights ({self.best_val:.6g}), which were kept")
             self._stop("early_stopping",
                        f"Training stopped early at epoch {self.epoch}: the {monitored} loss had not improved "
-                       f"for {self.patience} epochs since its best, {self.best_val:.6g} at epoch {self.best_epoch}.")
+                       f"for {self.patience} epochs since {best}.")
         elif self._stop_requested:
             self._stop("interrupted", f"Training was interrupted at the end of epoch {self.epoch}.")
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> float:
         # predict, unlike forward, keeps no activations in the layers.
         return self.loss(y, self.network.predict(X))
+
+    def _monitored_loss(self, X_train, y_train, X_val, y_val) -> float:
+        """Return the loss that early stopping and the best weights follow.
+
+        That is the validation loss, or without a validation set the training
+        loss of the current weights (not the mean over the epoch's batches,
+        which were measured while the weights changed).
+        """
+        if X_val is not None:
+            return self._evaluate(X_val, y_val)
+        return self._evaluate(X_train, y_train)
 
     def _track_best(self, val_loss: float) -> None:
         if val_loss < self.best_val:
@@ -255,7 +275,7 @@ class Trainer:
         """Stop because the loss of ``epoch`` (the epoch in progress by default) is not finite."""
         epoch = self.epoch + 1 if epoch is None else epoch
         kept = (f"the best weights so far, from epoch {self.best_epoch}, were kept" if self.best_epoch
-                else "no epoch finished, so the initial weights were kept")
+                else "no epoch improved on the initial weights, so those were kept")
         self._stop("diverged",
                    f"Training stopped in epoch {epoch} because the loss became {value}: {kept}. "
                    "Lower the learning rate (--lr) or scale the features and target "
@@ -264,10 +284,8 @@ class Trainer:
         self.order = None
 
     def _restore_best(self) -> None:
-        if self.best_epoch:
-            self.network.params[:] = self.best_params
-        elif self.history.diverged:
-            self.network.params[:] = self.best_params  # the initial weights
+        # best_params are the initial weights until an epoch improves on them.
+        self.network.params[:] = self.best_params
 
     # ------------------------------------------------------------------
     # Saving and restoring the run state
@@ -333,12 +351,20 @@ class Trainer:
     # Helpers
     # ------------------------------------------------------------------
 
-    def _as_arrays(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+    def _as_arrays(self, X, y, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """Cast to the network's dtype, check shapes and values once, before any step."""
         dtype = self.network.dtype
         X = np.ascontiguousarray(X, dtype=dtype)
         y = np.asarray(y, dtype=dtype)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
+        if not np.all(np.isfinite(X)):
+            row, column = np.argwhere(~np.isfinite(X))[0]
+            raise DataError(f"the {split} features hold {X[row, column]} in row {row}, column {column}; "
+                            "fill or remove non-finite values before training (the feature pipeline imputes NaN)")
+        validate_target = getattr(self.loss, "validate_target", None)
+        if validate_target is not None:
+            validate_target(y, column=f"{split} target")
         if X.ndim != 2 or X.shape[1] != self.network.n_features:
             raise ValueError(f"X must have shape (n_samples, {self.network.n_features}); got {X.shape}")
         if y.shape != (X.shape[0], self.network.n_outputs):

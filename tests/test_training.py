@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import r2_score, root_mean_squared_error
 
-from housing.errors import ConfigError
+from housing.errors import ConfigError, DataError
 from housing.losses import get_loss
 from housing.network import MLP
 from housing.optimizers import SGD, Adam
@@ -93,16 +93,58 @@ def test_same_seed_same_numbers():
 
 
 def test_early_stopping_restores_best_weights():
-    X_train, y_train, X_val, y_val = _regression_problem()
-    # Noise targets for validation: the validation loss stops improving early.
-    y_val = np.random.default_rng(9).normal(size=y_val.shape) * 3
-    trainer = _trainer(max_epochs=200, patience=5)
-    history = trainer.fit(X_train, y_train, X_val, y_val)
-    assert len(history) < 200
-    assert history.best_epoch == len(history) - 5
+    # Twenty training rows and a 32-unit layer overfit: the validation loss
+    # falls, then rises, and early stopping must give back its lowest point.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = np.sin(X[:, :1]) + 0.5 * X[:, 1:2] ** 2 + 0.3 * rng.normal(size=(200, 1))
+    network = MLP(3, (32,), 1, activation="tanh", rng=np.random.default_rng(0))
+    trainer = Trainer(network, get_loss("mse"), Adam(0.01), batch_size=16, max_epochs=400, patience=10,
+                      rng=np.random.default_rng(0))
+    history = trainer.fit(X[:20], y[:20], X[150:], y[150:])
+    assert len(history) < 400
+    assert history.best_epoch == len(history) - 10
     assert "stopped early" in history.stop_reason
-    restored = trainer.loss(y_val, trainer.network.predict(X_val))
+    restored = trainer.loss(y[150:], trainer.network.predict(X[150:]))
     assert restored == pytest.approx(min(history.val_loss), rel=1e-12)
+
+
+def test_initial_weights_kept_when_no_epoch_improves():
+    X_train, y_train, X_val, _ = _regression_problem()
+    y_val = np.random.default_rng(9).normal(size=(len(X_val), 1)) * 3  # noise: nothing to learn
+    trainer = _trainer(max_epochs=200, patience=5)
+    initial = trainer.network.params.copy()
+    history = trainer.fit(X_train, y_train, X_val, y_val)
+    assert history.best_epoch is None
+    assert "initial weights" in history.stop_reason
+    np.testing.assert_array_equal(trainer.network.params, initial)
+
+
+def test_without_validation_best_weights_match_their_loss():
+    # Raw prices diverge; the weights kept must be the ones whose training loss
+    # was lowest, here the initial zeros (loss 6.96e10), not epoch 1's weights.
+    X = SMALL_SALES[["area", "bedrooms"]].to_numpy(float)
+    y = SMALL_SALES[["price"]].to_numpy(float)
+    trainer = _linear_trainer(2, lr=0.01, epochs=100)
+    trainer.fit(X, y)
+    np.testing.assert_array_equal(trainer.network.params, np.zeros(3))
+    assert "initial weights" in trainer.history.stop_reason
+
+
+def test_non_finite_features_rejected_before_training():
+    X_train, y_train, _, _ = _regression_problem()
+    X_train[4, 1] = np.nan
+    with pytest.raises(DataError, match="row 4, column 1"):
+        _trainer().fit(X_train, y_train)
+
+
+def test_bad_target_named_by_row_before_any_step():
+    X = np.arange(6.0).reshape(3, 2)
+    trainer = Trainer(MLP(2, (), 1, init="zeros"), get_loss("mape"), SGD(0.1), batch_size=1, patience=None)
+    with pytest.raises(DataError, match="row 1"):
+        trainer.fit(X, np.array([1.0, 0.0, 2.0]))
+    assert trainer.optimizer.learning_rate == 0.1
+    np.testing.assert_array_equal(trainer.network.params, np.zeros(3))
 
 
 def test_weight_decay_shrinks_weights():
