@@ -114,13 +114,15 @@ def load_model(folder: str | Path) -> HousePriceModel:
         raise ModelFileError(f"{weights_path} does not match the checksum recorded in {CONFIG_FILE}, so the two "
                              "files do not belong together; copy both from the same training run")
     arrays = _read_arrays(weights, weights_path)
-    network = _build_network(config, arrays, folder)
     try:
         pipeline = FeaturePipeline.from_dict(config["preprocessing"])
         transform = TargetTransform.from_dict(config["target_transform"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(f"{folder / CONFIG_FILE} has invalid preprocessing fields ({error}); "
+    except ModelFileError as error:
+        raise ModelFileError(f"{folder / CONFIG_FILE}: {error}") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise ModelFileError(f"{folder / CONFIG_FILE} has invalid preprocessing fields ({error!r}); "
                              "train the model again") from None
+    network = _build_network(config, arrays, folder, n_inputs=len(pipeline.feature_names_out))
     if config["task"] == "classification":
         return _load_band_model(config, network, pipeline, folder)
     return HousePriceModel(network, pipeline, transform, config["loss"], target=config["target"],
@@ -152,6 +154,8 @@ def read_config(folder: str | Path) -> dict:
                              "as written by housing train")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ModelFileError(f"{path} nests JSON too deeply to be a model file; train the model again") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelFileError(f"{path} is not valid JSON ({error}); train the model again") from None
     if not isinstance(config, dict):
@@ -176,7 +180,11 @@ def _check_fields(config: dict, path: Path) -> None:
 
 def _read_arrays(weights: bytes, path: Path) -> dict[str, np.ndarray]:
     try:
-        with np.load(io.BytesIO(weights), allow_pickle=False) as archive:
+        archive = np.load(io.BytesIO(weights), allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ModelFileError(f"{path} holds a single array, not the .npz archive of named weights that "
+                                 "housing train writes; train the model again")
+        with archive:
             return {name: archive[name] for name in archive.files}
     except ValueError as error:
         if "pickle" in str(error).lower() or "object arrays" in str(error).lower():
@@ -187,27 +195,58 @@ def _read_arrays(weights: bytes, path: Path) -> dict[str, np.ndarray]:
         raise ModelFileError(f"{path} is not a valid .npz weights file ({error}); train the model again") from None
 
 
-def _build_network(config: dict, arrays: dict[str, np.ndarray], folder: Path) -> MLP:
+def _build_network(config: dict, arrays: dict[str, np.ndarray], folder: Path, n_inputs: int) -> MLP:
+    """Check the architecture against the pipeline and the arrays, then build the network.
+
+    Every shape is compared before the network is allocated, so a model.json
+    that claims a huge layer fails with a message instead of exhausting memory.
+    """
+    path = folder / CONFIG_FILE
     architecture = config["architecture"]
-    try:
-        network = MLP(architecture["n_features"], architecture["hidden"], architecture["n_outputs"],
-                      activation=architecture["activation"], output_activation=architecture["output_activation"],
-                      init="zeros", dtype=architecture.get("dtype", "float64"))
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(f"{folder / CONFIG_FILE} has an invalid architecture ({error}); "
-                             "train the model again") from None
-    expected = network.named_parameters()
-    if sorted(arrays) != sorted(expected) or config["parameters"] != list(expected):
+    widths = _architecture_widths(architecture, path)
+    if widths[0] != n_inputs:
+        raise ModelFileError(f"{path}: the network takes {widths[0]} inputs but the saved preprocessing makes "
+                             f"{n_inputs} features; copy both files from the same run")
+    names = [f"{kind}{index}" for index in range(len(widths) - 1) for kind in ("W", "b")]
+    if sorted(arrays) != sorted(names) or config["parameters"] != names:
         raise ModelFileError(f"{folder / WEIGHTS_FILE} holds arrays {sorted(arrays)}, but the architecture in "
-                             f"{CONFIG_FILE} needs {list(expected)}; copy both files from the same run")
-    for name, target in expected.items():
-        array = arrays[name]
-        if array.shape != target.shape or array.dtype.kind != "f":
-            raise ModelFileError(f"{folder / WEIGHTS_FILE}: array {name} has shape {array.shape} and dtype "
-                                 f"{array.dtype}, but the architecture needs shape {target.shape} of floats; "
-                                 "copy both files from the same run")
-        target[...] = array
+                             f"{CONFIG_FILE} needs {names}; copy both files from the same run")
+    for index, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for name, shape in ((f"W{index}", (fan_in, fan_out)), (f"b{index}", (fan_out,))):
+            array = arrays[name]
+            if array.shape != shape or array.dtype.kind != "f":
+                raise ModelFileError(f"{folder / WEIGHTS_FILE}: array {name} has shape {array.shape} and dtype "
+                                     f"{array.dtype}, but the architecture needs shape {shape} of floats; "
+                                     "copy both files from the same run")
+            if not np.all(np.isfinite(array)):
+                raise ModelFileError(f"{folder / WEIGHTS_FILE}: array {name} holds NaN or infinite weights, so "
+                                     "the model cannot price anything; train the model again")
+    try:
+        network = MLP(widths[0], widths[1:-1], widths[-1], activation=architecture["activation"],
+                      output_activation=architecture["output_activation"], init="zeros",
+                      dtype=architecture.get("dtype", "float64"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{path} has an invalid architecture ({error}); train the model again") from None
+    for name, target in network.named_parameters().items():
+        target[...] = arrays[name]
     return network
+
+
+def _architecture_widths(architecture: dict, path: Path) -> list[int]:
+    """Return the layer widths ``[n_features, *hidden, n_outputs]`` after checking their types."""
+    hidden = architecture.get("hidden")
+    widths = [architecture.get("n_features"), *(hidden if isinstance(hidden, list) else [None]),
+              architecture.get("n_outputs")]
+    if not all(isinstance(width, int) and not isinstance(width, bool) and width >= 1 for width in widths):
+        raise ModelFileError(f"{path}: the architecture needs n_features, hidden (a list) and n_outputs as "
+                             f"positive whole numbers; got {architecture!r:.200}. Train the model again")
+    for name in ("activation", "output_activation"):
+        if not isinstance(architecture.get(name), str):
+            raise ModelFileError(f"{path}: the architecture field {name!r} must be a string; train the model again")
+    if architecture.get("dtype", "float64") not in ("float32", "float64"):
+        raise ModelFileError(f"{path}: the architecture dtype must be float32 or float64; "
+                             f"got {architecture.get('dtype')!r}. Train the model again")
+    return widths
 
 
 def save_checkpoint(folder: str | Path, arrays: dict[str, np.ndarray], state: dict, settings: dict) -> list[Path]:

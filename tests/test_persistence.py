@@ -160,3 +160,53 @@ def test_field_of_wrong_type_rejected(model, tmp_path):
 def test_no_temporary_files_left(model, tmp_path):
     save_model(model, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([WEIGHTS_FILE, CONFIG_FILE])
+
+
+def test_single_npy_array_rejected(model, tmp_path):
+    import io
+    save_model(model, tmp_path)
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(5))
+    _rewrite_weights(tmp_path, buffer.getvalue())
+    with pytest.raises(ModelFileError, match="single array"):
+        load_model(tmp_path)
+
+
+def test_nan_weights_rejected(model, tmp_path):
+    import io
+    save_model(model, tmp_path)
+    arrays = {name: value.copy() for name, value in model.network.named_parameters().items()}
+    arrays["b1"][0] = np.nan
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    _rewrite_weights(tmp_path, buffer.getvalue())
+    with pytest.raises(ModelFileError, match="b1 holds NaN"):
+        load_model(tmp_path)
+
+
+def _edit_config(folder, edit):
+    config = json.loads((folder / CONFIG_FILE).read_text())
+    edit(config)
+    (folder / CONFIG_FILE).write_text(json.dumps(config))
+
+
+def test_huge_layer_claim_fails_without_allocating(model, tmp_path):
+    save_model(model, tmp_path)
+    _edit_config(tmp_path, lambda config: config["architecture"].update(n_features=10**12))
+    with pytest.raises(ModelFileError, match="inputs"):
+        load_model(tmp_path)
+
+
+@pytest.mark.parametrize("hidden", ["64", [5, "3"], [5, 0], [5, True]])
+def test_bad_hidden_widths_rejected(model, tmp_path, hidden):
+    save_model(model, tmp_path)
+    _edit_config(tmp_path, lambda config: config["architecture"].update(hidden=hidden))
+    with pytest.raises(ModelFileError, match="positive whole numbers"):
+        load_model(tmp_path)
+
+
+def test_deeply_nested_json_rejected(model, tmp_path):
+    save_model(model, tmp_path)
+    (tmp_path / CONFIG_FILE).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelFileError, match=CONFIG_FILE):
+        load_model(tmp_path)
