@@ -17,6 +17,7 @@ End of Semester Regression Project." Journal of Statistics Education 19(3).
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import hashlib
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
+from .preprocessing import MAX_ABS_VALUE
 
 __all__ = [
     "DATA_DIR",
@@ -195,6 +197,25 @@ _NUMBER_PATTERN = re.compile(
 _INDIAN_GROUPING = re.compile(r"\d,\d\d,\d{3}")
 _RUPEE_MARK = re.compile(r"₹|₨|\bRs\b|\bINR\b", re.IGNORECASE)
 
+# Text made of digits, separators (, . space), currency marks, signs in front,
+# parentheses around and an exponent: what a number looks like in any
+# spreadsheet format, including those `parse_number` rejects ("1.200,50").
+# Signs only in front keep dates such as "2010-05-01" out.
+_LOOKS_NUMERIC = re.compile(
+    rf"""
+    \(?\s*[+-]?\s*(?:{_CURRENCY}\s*)?[+-]?\s*\(?\s*
+    [\d.,\s]*\d[\d.,\s]*
+    (?:[eE][+-]?\d+)?
+    \s*\)?\s*(?:{_CURRENCY})?\s*(?:/-)?\s*\)?
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_NUMBER_ADVICE = "write numbers like 1200.50 (a dot for decimals, commas only between thousands)"
+
+
+class _OutOfRangeError(ValueError):
+    """A well-formed number too large for float64, such as "1e400"."""
+
 
 def parse_number(text: str) -> float:
     """Parse a number written as text, with currency marks and digit grouping.
@@ -202,7 +223,10 @@ def parse_number(text: str) -> float:
     Accepts an optional sign, a currency symbol or code before or after the
     digits ($, ₹, Rs., INR, USD, ...), Western grouping ("245,000"), Indian
     grouping ("12,00,000"), a decimal part, an exponent on ungrouped digits,
-    and a trailing "/-".
+    and a trailing "/-". A number in parentheses is negative, as in finance
+    exports: "(1,200)" is -1200.0 and "($1,234.50)" is -1234.5. The
+    parentheses must enclose the whole cell, currency marks included, and the
+    number inside must have no sign of its own.
 
     Parameters
     ----------
@@ -218,20 +242,32 @@ def parse_number(text: str) -> float:
     ------
     ValueError
         If the text is not a number in one of these forms, for example
-        "12O,000" (letter O), "12,5" (decimal comma) or "inf".
+        "12O,000" (letter O), "12,5" or "1.200,50" (decimal comma), "inf",
+        or "1e400" (beyond the float64 range).
     """
-    match = _NUMBER_PATTERN.fullmatch(str(text).strip())
+    text = str(text).strip()
+    if text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1].strip()
+        if inner[:1] in ("+", "-") or inner.startswith("("):
+            raise ValueError(f"not a number: {text!r}")
+        return -_parse_unsigned_form(inner, text)
+    return _parse_unsigned_form(text, text)
+
+
+def _parse_unsigned_form(text: str, original: str) -> float:
+    """Parse ``text``, a number without accounting parentheses; ``original`` is the cell for messages."""
+    match = _NUMBER_PATTERN.fullmatch(text)
     if match is None:
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError(f"not a number: {original!r}")
     whole, fraction, exponent = match["whole"], match["fraction"] or "", match["exponent"] or ""
     has_digits = whole != "" or len(fraction) > 1
     if not has_digits or (match["sign"] and match["inner_sign"]) or ("," in whole and exponent):
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError(f"not a number: {original!r}")
 
     sign = match["sign"] or match["inner_sign"]
     value = float(sign + whole.replace(",", "") + fraction + exponent)
     if not np.isfinite(value):
-        raise ValueError(f"number out of range: {text!r}")
+        raise _OutOfRangeError(f"number out of range: {original!r}")
     return value
 
 
@@ -241,6 +277,25 @@ def _try_parse_number(text: str) -> float:
         return parse_number(text)
     except ValueError:
         return np.nan
+
+
+def _looks_numeric(text: str) -> bool:
+    """Return True when ``text`` is written like a number in some format, parsable or not."""
+    return _LOOKS_NUMERIC.fullmatch(text.strip()) is not None
+
+
+def _cell_problem(text: str) -> tuple[str, str]:
+    """Return why a cell is not a usable number, as a "which ..." clause, and what to do about it."""
+    if text.strip().lstrip("+-").lower() in ("inf", "infinity"):
+        return "which is infinite", "write a finite number"
+    try:
+        parse_number(text)
+    except _OutOfRangeError:
+        return "which is beyond the range of float64", "check the unit or remove the row"
+    except ValueError:
+        return "which cannot be read as a number", _NUMBER_ADVICE
+    return (f"which is beyond {MAX_ABS_VALUE:g} in magnitude, and values this large overflow in float64 arithmetic",
+            "check the unit or remove the row")
 
 
 # ----------------------------------------------------------------------
@@ -464,13 +519,17 @@ def _read_california_cache(csv_path: Path) -> pd.DataFrame:
 def load_csv(path: str | Path, target: str) -> tuple[pd.DataFrame, pd.Series, DatasetInfo]:
     """Load a CSV file with a header row and a numeric target column.
 
-    Cells such as "$245,000", "12,00,000", "₹ 37,50,000" or "Rs. 5,00,000"
-    are read as numbers (see `parse_number`). A column where more than half
-    of the filled cells are numbers is numeric, and any other filled cell in
-    it is an error. Other columns stay text, including boolean-like ones
+    Cells such as "$245,000", "12,00,000", "₹ 37,50,000", "Rs. 5,00,000"
+    or "(1,200)" are read as numbers (see `parse_number`). A column where
+    more than half of the filled cells are numbers is numeric, and any other
+    filled cell in it is an error. So is a column where more than half of
+    the filled cells look like numbers in a format `parse_number` rejects
+    (digits, separators, currency marks, signs and parentheses only, such as
+    "1.200,50"). Other columns stay text, including boolean-like ones
     ("True"/"False", "yes"/"no"), which the one-hot encoder turns into
     categories. Empty cells and pandas' missing-value markers ("NA", "N/A",
-    "NaN", "null", "None", ...) are missing.
+    "NaN", "null", "None", ...) are missing. Numbers beyond 1e100 in
+    magnitude, "inf" and "1e400" are errors, not numbers.
 
     Checks on the target (present, numeric, no missing cells) come before the
     check on the number of rows, so a short file with missing prices is
@@ -496,10 +555,11 @@ def load_csv(path: str | Path, target: str) -> tuple[pd.DataFrame, pd.Series, Da
     Raises
     ------
     DataError
-        If the file is missing, empty, not a CSV, or has only a header or
-        fewer than `MIN_ROWS` data rows. Also if the target column is absent,
-        or missing or not a number in some row, or if a numeric column has a
-        text cell. The message names the file, column and row.
+        If the file is missing, empty, not a CSV, has a column name twice,
+        or has only a header or fewer than `MIN_ROWS` data rows. Also if the
+        target column is absent, or missing or not a number in some row, if
+        a numeric column has a text cell, or if a cell is out of range. The
+        message names the file, column, row and cell.
     """
     path = Path(path)
     table = _read_table(path)
@@ -557,6 +617,7 @@ def _read_table(path: Path) -> pd.DataFrame:
             'and numbers with commas need quotes ("1,400")'
         ) from None
 
+    _check_unique_header(path, text)
     table.columns = [str(name).strip() for name in table.columns]
     if table.empty:
         raise DataError(f"{path}: has a header but no data rows; add rows below the header")
@@ -564,6 +625,25 @@ def _read_table(path: Path) -> pd.DataFrame:
     table = table.apply(lambda column: column.str.strip().replace("", np.nan))
     table.index = pd.RangeIndex(len(table))
     return table
+
+
+def _check_unique_header(path: Path, text: str) -> None:
+    """Raise DataError when two header fields have the same name after stripping spaces.
+
+    pandas would rename the second "price" to "price.1" without a word, so
+    the header is read again here with the csv module, which keeps names as
+    written.
+    """
+    rows = csv.reader(io.StringIO(text), skipinitialspace=True)
+    header = next((row for row in rows if any(field.strip() for field in row)), [])
+    names = [field.strip() for field in header]
+    duplicated = [name for name in dict.fromkeys(names) if name and names.count(name) > 1]
+    if duplicated:
+        listed = ", ".join(repr(name) for name in duplicated)
+        raise DataError(
+            f"{path}: the header names column {listed} more than once, so its values would be ambiguous; "
+            "rename or remove one of them"
+        )
 
 
 def _decode(path: Path, content: bytes) -> str:
@@ -617,10 +697,11 @@ def _parse_target(path: Path, cells: pd.Series) -> pd.Series:
     values = filled.map(_try_parse_number)
     text_cells = filled[values.isna()]
     if not text_cells.empty:
-        row = text_cells.index[0]
+        row, text = text_cells.index[0], text_cells.iloc[0]
+        reason, fix = _cell_problem(text)
         raise DataError(
             f"{path}: target column {name!r} is not numeric: row {row} (data rows count from 0) "
-            f"holds {text_cells.iloc[0]!r}; the target must be a number in every row"
+            f"contains {text!r}, {reason}; the target must be a number in every row, so {fix}"
         )
 
     missing_rows = cells.index[cells.isna()].tolist()
@@ -628,6 +709,14 @@ def _parse_target(path: Path, cells: pd.Series) -> pd.Series:
         raise DataError(
             f"{path}: target column {name!r} is missing in {_describe_rows(missing_rows)} "
             "(data rows count from 0); fill in those values or remove the rows"
+        )
+
+    too_large = values.abs() > MAX_ABS_VALUE
+    if too_large.any():
+        row = too_large.idxmax()
+        reason, fix = _cell_problem(cells[row])
+        raise DataError(
+            f"{path}: target column {name!r}, row {row} (data rows count from 0) contains {cells[row]!r}, {reason}; {fix}"
         )
     return values.astype(np.float64).rename(name)
 
@@ -643,23 +732,51 @@ def _describe_rows(rows: list[int]) -> str:
 
 
 def _parse_feature(path: Path, cells: pd.Series) -> pd.Series:
-    """Return a feature column as float64 when mostly numbers, else as object text."""
+    """Return a feature column as float64 when mostly numbers, else as object text.
+
+    A column that is not numeric but whose filled cells mostly look like
+    numbers in another format ("1.200,50") is an error rather than text, so
+    that it does not silently become one one-hot column per value.
+    """
     filled = cells.dropna()
     parsed_unique = {text: _try_parse_number(text) for text in filled.unique()}
-    values = cells.map(parsed_unique)  # NaN for missing cells and for text
-    n_numbers = int(values.notna().sum())
-    if n_numbers * 2 <= len(filled) and len(filled) > 0:
-        return cells.astype(object)
-
+    values = cells.map(parsed_unique).astype(np.float64)  # NaN for missing cells and for text
     text_cells = filled[values[filled.index].isna()]
-    if not text_cells.empty:
+    n_numbers = len(filled) - len(text_cells)
+
+    if text_cells.empty:
+        _check_feature_magnitude(path, cells, values)
+        return values
+    if n_numbers * 2 > len(filled):
+        row, text = text_cells.index[0], text_cells.iloc[0]
+        reason, fix = _cell_problem(text)
         others = f" ({len(text_cells) - 1} more such cells)" if len(text_cells) > 1 else ""
         raise DataError(
-            f"{path}: column {cells.name!r}, row {text_cells.index[0]} (data rows count from 0): "
-            f"{text_cells.iloc[0]!r} is not a number, but the column's other cells are{others}; "
-            "correct the cell, or leave it empty if the value is unknown"
+            f"{path}: column {cells.name!r}, row {row} (data rows count from 0) contains {text!r}, {reason}, "
+            f"but the column's other cells are numbers{others}; {fix}, or leave the cell empty if the value is unknown"
         )
-    return values.astype(np.float64)
+
+    looks_numeric = filled.map(_looks_numeric)
+    if int(looks_numeric.sum()) * 2 > len(filled):
+        bad = text_cells[looks_numeric[text_cells.index]]
+        row, text = bad.index[0], bad.iloc[0]
+        reason, fix = _cell_problem(text)
+        raise DataError(
+            f"{path}: column {cells.name!r} looks numeric but row {row} (data rows count from 0) "
+            f"contains {text!r}, {reason}; {fix}"
+        )
+    return cells.astype(object)
+
+
+def _check_feature_magnitude(path: Path, cells: pd.Series, values: pd.Series) -> None:
+    """Raise DataError for the first number beyond `MAX_ABS_VALUE` in magnitude."""
+    too_large = values.abs() > MAX_ABS_VALUE
+    if too_large.any():
+        row = too_large.idxmax()
+        reason, fix = _cell_problem(cells[row])
+        raise DataError(
+            f"{path}: column {cells.name!r}, row {row} (data rows count from 0) contains {cells[row]!r}, {reason}; {fix}"
+        )
 
 
 def _guess_currency(cells: pd.Series) -> str:

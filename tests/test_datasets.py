@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import shutil
 import urllib.error
 
@@ -22,6 +23,7 @@ from housing.datasets import (
     load_csv,
     load_dataset,
     parse_number,
+    read_csv_features,
 )
 from housing.errors import ConfigError, DataError
 
@@ -209,6 +211,11 @@ def test_ames_drop_large_houses_removes_five(ames):
         ("  +7.25 ", 7.25),
         (".5", 0.5),
         ("1e5", 100000.0),
+        # Accounting negatives, as finance exports write them.
+        ("(1,200)", -1200.0),
+        ("($1,234.50)", -1234.5),
+        ("(₹ 5,00,000)", -500000.0),
+        ("( 7 )", -7.0),
     ],
 )
 def test_parse_number_accepts(text, expected):
@@ -217,7 +224,8 @@ def test_parse_number_accepts(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["12O,000", "1,2", "12,5", "1,0000", "12,00,00", "$", "", "abc", "inf", "nan", "--5", "1,400e3", "1 400"],
+    ["12O,000", "1,2", "12,5", "1,0000", "12,00,00", "$", "", "abc", "inf", "nan", "--5", "1,400e3", "1 400",
+     "1.200,50", "-Infinity", "1e400", "()", "(-5)", "-(5)", "((5))", "(5", "5)", "$(1,200)"],
 )
 def test_parse_number_rejects(text):
     with pytest.raises(ValueError):
@@ -260,6 +268,87 @@ def test_csv_unparsable_cell_named(tmp_path):
     assert "row 3" in message
     assert "'12O,000'" in message
     assert str(path) in message
+
+
+def test_csv_accounting_negatives_parsed(tmp_path):
+    areas = [f'"({1000 + 100 * i:,})"' for i in range(MIN_ROWS)]
+    rows = [f"{area},{row.split(',')[1]}" for area, row in zip(areas, GOOD_ROWS)]
+    path = write_csv(tmp_path, "area,price\n" + "\n".join(rows) + "\n")
+    X, _, _ = load_csv(path, "price")
+    assert X["area"].dtype == np.float64
+    assert X["area"].tolist() == [-1000.0 - 100.0 * i for i in range(MIN_ROWS)]
+
+
+@pytest.mark.parametrize(
+    ("cells", "row", "raw"),
+    [
+        # European decimal commas and dot grouping: not one of them parses.
+        ([f"1.{200 + i},50" for i in range(MIN_ROWS)], 0, "'1.200,50'"),
+        # Spaces between thousands next to a few plain numbers: still a minority of numbers.
+        (["1400", "1 500", "1 600", "1700", "1 800", "1 900", "2 000", "2 100", "2 200", "2 300"], 1, "'1 500'"),
+        # Decimal commas, one of them with accounting parentheses.
+        (["(12,5)"] + [f"{i},5" for i in range(11, 20)], 0, r"'\(12,5\)'"),
+    ],
+)
+def test_csv_numbers_in_other_format_rejected(tmp_path, cells, row, raw):
+    rows = [f'"{cell}",{line.split(",")[1]}' for cell, line in zip(cells, GOOD_ROWS)]
+    path = write_csv(tmp_path, "area,price\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError) as raised:
+        load_csv(path, "price")
+    message = str(raised.value)
+    assert str(path) in message
+    assert "column 'area' looks numeric" in message
+    assert f"row {row} " in message
+    assert re.search(raw, message)
+    assert "write numbers like 1200.50" in message
+    assert "\n" not in message
+
+
+def test_csv_other_format_rejected_for_prediction(tmp_path):
+    path = write_csv(tmp_path, "area\n" + "\n".join(f'"1.{200 + i},50"' for i in range(3)) + "\n")
+    with pytest.raises(DataError, match=r"column 'area' looks numeric but row 0 .*'1\.200,50'"):
+        read_csv_features(path)
+
+
+def test_csv_dates_and_codes_stay_text(tmp_path):
+    # Signs only count in front of a number, so dates are not numbers in another format.
+    dates = [f"2010-{month:02d}-01" for month in range(1, MIN_ROWS + 1)]
+    rows = [f"{row},{date}" for row, date in zip(GOOD_ROWS, dates)]
+    path = write_csv(tmp_path, "area,price,sold\n" + "\n".join(rows) + "\n")
+    X, _, _ = load_csv(path, "price")
+    assert X["sold"].dtype == object
+    assert X["sold"].tolist() == dates
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("inf", "which is infinite"),
+        ("-Infinity", "which is infinite"),
+        ("1e400", "beyond the range of float64"),
+        ("1e200", "beyond 1e\\+100 in magnitude"),
+        ("-2.5e101", "beyond 1e\\+100 in magnitude"),
+    ],
+)
+def test_csv_out_of_range_feature_named(tmp_path, cell, reason):
+    rows = GOOD_ROWS[:4] + [f"{cell},245000"] + GOOD_ROWS[4:]
+    path = write_csv(tmp_path, "area,price\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError) as raised:
+        load_csv(path, "price")
+    message = str(raised.value)
+    assert str(path) in message
+    assert "'area'" in message
+    assert "row 4 " in message
+    assert repr(cell) in message
+    assert re.search(reason, message)
+
+
+@pytest.mark.parametrize("cell", ["inf", "1e400", "1e200"])
+def test_csv_out_of_range_target_named(tmp_path, cell):
+    rows = GOOD_ROWS[:2] + [f"1500,{cell}"] + GOOD_ROWS[2:]
+    path = write_csv(tmp_path, "area,price\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=rf"{re.escape(str(path))}: target column 'price'.*row 2 .*'{cell}'"):
+        load_csv(path, "price")
 
 
 def test_csv_target_text_cell_named(tmp_path):
@@ -390,6 +479,12 @@ BAD_FILES = {
     "target missing": ("area,prices\n" + "\n".join(GOOD_ROWS) + "\n", "price", r"'price' not found; choose one of the columns 'area', 'prices'; did you mean 'prices'"),
     "target text": ("area,city\n" + "1400,Pune\n" * 12, "city", r"'city' is not numeric: row 0.*'Pune'"),
     "target all missing": ("area,price\n" + "1400,\n" * 12, "price", "'price' has no values"),
+    "duplicate column": ("area,price,price\n" + "\n".join(f"{row},1" for row in GOOD_ROWS) + "\n", "price",
+                         r"names column 'price' more than once.*rename or remove one of them"),
+    "duplicate after spaces": ("area, price,price \n" + "\n".join(f"{row},1" for row in GOOD_ROWS) + "\n", "price",
+                               r"names column 'price' more than once"),
+    "duplicate feature": ("area,area,price\n" + "\n".join(f"1,{row}" for row in GOOD_ROWS) + "\n", "price",
+                          r"names column 'area' more than once"),
     "ragged rows": ("area,price\n1400,245000\n1,400,245000\n" + "\n".join(GOOD_ROWS) + "\n", "price", r"not a valid CSV.*quotes"),
 }
 
@@ -403,6 +498,20 @@ def test_csv_bad_file_rejected(tmp_path, case):
     message = str(raised.value)
     assert str(path) in message
     assert "\n" not in message
+
+
+def test_csv_duplicate_column_rejected_for_prediction(tmp_path):
+    path = write_csv(tmp_path, "area,rooms,area\n1400,3,1400\n")
+    with pytest.raises(DataError, match=r"names column 'area' more than once"):
+        read_csv_features(path)
+
+
+def test_csv_column_named_like_pandas_rename_kept(tmp_path):
+    # pandas renames a second "price" to "price.1"; a real "price.1" column is not a duplicate.
+    rows = [f"{row},{i}" for i, row in enumerate(GOOD_ROWS)]
+    path = write_csv(tmp_path, "area,price,price.1\n" + "\n".join(rows) + "\n")
+    X, _, _ = load_csv(path, "price")
+    assert list(X.columns) == ["area", "price.1"]
 
 
 def test_csv_missing_file_rejected(tmp_path):
