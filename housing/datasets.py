@@ -635,7 +635,12 @@ def _check_unique_header(path: Path, text: str) -> None:
     written.
     """
     rows = csv.reader(io.StringIO(text), skipinitialspace=True)
-    header = next((row for row in rows if any(field.strip() for field in row)), [])
+    try:
+        header = next((row for row in rows if any(field.strip() for field in row)), [])
+    except csv.Error:
+        # The csv module is stricter than pandas (for example about fields of
+        # over 128 KiB); a header it cannot read is left to pandas' names.
+        return
     names = [field.strip() for field in header]
     duplicated = [name for name in dict.fromkeys(names) if name and names.count(name) > 1]
     if duplicated:
@@ -756,7 +761,7 @@ def _parse_feature(path: Path, cells: pd.Series) -> pd.Series:
             f"but the column's other cells are numbers{others}; {fix}, or leave the cell empty if the value is unknown"
         )
 
-    looks_numeric = filled.map(_looks_numeric)
+    looks_numeric = filled.map({text: _looks_numeric(text) for text in filled.unique()})
     if int(looks_numeric.sum()) * 2 > len(filled):
         bad = text_cells[looks_numeric[text_cells.index]]
         row, text = bad.index[0], bad.iloc[0]
