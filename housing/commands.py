@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .experiment import RunResult, Settings, Split, build_trainer, load_data, loss_params, prepare, run, split_data
 from .fileio import atomic_write_text, ensure_writable_dir
 from .losses import check_loss_task, get_loss
@@ -269,9 +269,12 @@ def predict_command(args) -> int:
     if output_path is not None:
         ensure_writable_dir(output_path.parent if str(output_path.parent) else ".", "--output")
     frame = read_csv_features(args.input)
-    if getattr(model, "bands", None) is not None:
-        return predict_bands(model, frame, output_path)
-    prices = model.predict(frame)
+    try:
+        if getattr(model, "bands", None) is not None:
+            return predict_bands(model, frame, output_path)
+        prices = model.predict(frame)
+    except DataError as error:
+        raise DataError(f"{args.input}: {error}") from None
 
     column = f"predicted_{model.target}"
     result = frame.copy()
@@ -282,6 +285,11 @@ def predict_command(args) -> int:
     if len(result) > shown:
         print(f"... and {len(result) - shown} more rows")
     print(f"Median prediction: {format_money(float(np.median(prices)), model.currency)} over {len(result):,} rows.")
+    unpriceable = result.index[~np.isfinite(prices)].tolist()
+    if unpriceable:
+        listed = ", ".join(str(row) for row in unpriceable[:10]) + (" ..." if len(unpriceable) > 10 else "")
+        print(f"Warning: {len(unpriceable)} rows could not be priced (rows {listed}): their features are far "
+              "outside the training data, so the prediction overflowed. Check those rows' values and units.")
     if output_path is not None:
         written = atomic_write_text(output_path, result.to_csv(index=False))
         list_written([written])

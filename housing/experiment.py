@@ -174,6 +174,12 @@ def prepare(split: Split, settings: Settings, loss) -> Split:
     split.features_test = pipeline.transform(split.X_test)
 
     kind = settings.target_transform or getattr(loss, "target_transform", "log")
+    if kind == "log" and (all_targets <= 0).any():
+        rows = all_targets.index[all_targets <= 0].tolist()
+        listed = ", ".join(str(row) for row in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        raise DataError(f"column {split.info.target!r} has values of 0 or below in row{'s' if len(rows) > 1 else ''} "
+                        f"{listed}, and the default target transform takes their log; remove those rows or use "
+                        "--target-transform standardize")
     transform = TargetTransform(kind).fit(split.y_train, column=split.info.target)
     split.z_train = transform.transform(split.y_train)
     split.z_val = transform.transform(split.y_val)

@@ -273,3 +273,24 @@ def test_csv_loader_parses_or_rejects(rows, tmp_path):
         values = X[column]
         if values.dtype == np.float64:
             assert not np.isinf(values).any()
+
+
+@pytest.mark.parametrize("row", [1, 5, 9])
+def test_non_positive_price_with_log_transform_names_row(row, tmp_path, capsys):
+    # Wherever the split puts the row, training stops before it starts.
+    lines = _good_rows()
+    lines[row + 1] = f"{1000 + 10 * row},2,-5"
+    path = _write(tmp_path / "sales.csv", lines)
+    error = _expect_error(capsys, ["train", "--data", str(path), "--target", "price", "--out", str(tmp_path / "o")],
+                          "'price'", "0 or below", "--target-transform standardize")
+    assert f"row {row}," in error
+
+
+def test_predict_error_names_input_file(model_folder, tmp_path, capsys):
+    source, rows = model_folder
+    frame = pd.read_csv(rows)
+    frame["Lot.Area"] = frame["Lot.Area"].astype(object)
+    frame.loc[0, "Lot.Area"] = "big"
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    _expect_error(capsys, ["predict", "--model", str(source), "--input", str(tmp_path / "rows.csv")],
+                  "rows.csv", "Lot.Area")
