@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -71,7 +72,7 @@ def train_command(args) -> int:
         settings = settings_from_args(args)
         out = ensure_writable_dir(args.out)
     if getattr(settings, "task", "regression") == "classification":
-        return train_classifier(args, settings, out)
+        return train_classifier(args, settings, out, checkpoint)
     loss = get_loss(settings.loss, **loss_params(settings))
 
     X, y, info = load_data(settings)
@@ -108,10 +109,14 @@ def train_command(args) -> int:
 
 
 def settings_from_dict(values: dict) -> Settings:
-    """Rebuild validated `Settings` from `Settings.to_dict` output, as saved in a checkpoint."""
-    known = {name: value for name, value in values.items() if name in Settings.__dataclass_fields__}
+    """Rebuild validated settings from their `to_dict` output, as saved in a checkpoint."""
+    kind = Settings
+    if values.get("task") == "classification":
+        from .classification import ClassificationSettings as kind
+    names = {item.name for item in dataclasses.fields(kind)}  # fields() leaves out class variables such as task
+    known = {name: value for name, value in values.items() if name in names}
     known["hidden"] = tuple(known.get("hidden", ()))
-    return Settings(**known).validate()
+    return kind(**known).validate()
 
 
 def print_configuration(settings: Settings, split: Split, trainer, currency: str) -> None:
@@ -184,10 +189,14 @@ def write_run_outputs(result: RunResult, split: Split, out: Path, currency: str)
 # ----------------------------------------------------------------------
 
 
-def train_classifier(args, settings, out: Path) -> int:
-    """Train one price-band classifier, print its scores and write the run's files."""
+def train_classifier(args, settings, out: Path, checkpoint=None) -> int:
+    """Train one price-band classifier, print its scores and write the run's files.
+
+    ``checkpoint`` is ``(arrays, state)`` from an interrupted run to resume.
+    """
     from .classification import output_width, prepare_classification, run_classification, write_classification_outputs
     from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
+    from .persistence import remove_checkpoint, save_checkpoint
     from .training import ProgressPrinter
 
     loss = get_loss(settings.loss)
@@ -201,6 +210,9 @@ def train_classifier(args, settings, out: Path) -> int:
     trainer = build_trainer(settings, split.features_train.shape[1], loss, callbacks,
                             n_outputs=output_width(settings.loss, settings.bands))
     print_classifier_configuration(settings, split, trainer, currency)
+    if checkpoint is not None:
+        trainer.load_state_dict(*checkpoint)
+        print(f"Resuming the interrupted run in {out} after epoch {trainer.epoch}, with its saved settings.\n")
 
     with stop_on_interrupt([trainer]):
         result = run_classification(settings, split=split, trainer=trainer)
@@ -210,8 +222,15 @@ def train_classifier(args, settings, out: Path) -> int:
     print_classifier_results(result, currency)
 
     paths = write_classification_outputs(result, out, currency)
+    if trainer.finished:
+        remove_checkpoint(out)
+    else:
+        paths += save_checkpoint(out, *trainer.state_dict(), settings.to_dict())
     list_written(paths)
-    return EXIT_INTERRUPTED if result.history.interrupted else 0
+    if result.history.interrupted:
+        print(f"\nThe best model so far is saved. Continue with: housing train --resume {out}")
+        return EXIT_INTERRUPTED
+    return 0
 
 
 def print_classifier_configuration(settings, split, trainer, currency: str) -> None:
@@ -350,10 +369,11 @@ def add_compare_parser(commands, add_training_options, add_common_options) -> No
 def compare_command(args) -> int:
     """Train one model per loss, print the comparison table and write its files."""
     from .cli import list_written
-    from .comparison import compare_losses
+    from .comparison import check_losses, compare_losses
     from .training import ProgressPrinter
 
-    args.loss = args.losses[0] if args.losses else "mse"
+    args.losses = check_losses(args.losses)
+    args.loss = args.losses[0]
     settings = settings_from_args(args)
     out = ensure_writable_dir(args.out)
     print(f"housing compare: {len(args.losses)} losses ({', '.join(args.losses)}) on {settings.data}, "

@@ -19,9 +19,9 @@ from joblib import Parallel, delayed
 from .errors import ConfigError
 from .experiment import Settings, Split, load_data, prepare, run, seed_stream, split_data
 from .history import History
-from .losses import LOSSES, get_loss
+from .losses import LOSSES, check_loss_task, get_loss
 
-__all__ = ["inject_outliers", "compare_losses", "Comparison", "COMPARISON_COLUMNS", "OUTLIER_FACTOR"]
+__all__ = ["inject_outliers", "compare_losses", "check_losses", "Comparison", "COMPARISON_COLUMNS", "OUTLIER_FACTOR"]
 
 COMPARISON_COLUMNS = ["loss", "rmse", "mae", "median_ae", "r2", "rmsle", "epochs", "seconds"]
 
@@ -81,7 +81,7 @@ def compare_losses(settings: Settings, losses: list[str], *, outliers: float = 0
         ``callbacks_for(loss_name)`` returns the per-epoch callbacks of that
         run (only used when ``n_jobs == 1``).
     """
-    losses = _check_losses(losses)
+    losses = check_losses(losses)
     if n_jobs == 0 or n_jobs < -1:
         raise ConfigError(f"--n-jobs must be a positive number of processes, or -1 for one per core; got {n_jobs}")
     settings.validate()
@@ -120,12 +120,14 @@ def _params(settings: Settings) -> dict:
     return loss_params(settings)
 
 
-def _check_losses(losses: list[str]) -> list[str]:
+def check_losses(losses: list[str]) -> list[str]:
+    """Return the loss names in lower case; raise ConfigError for an unknown, repeated or classification loss."""
     if not losses:
         raise ConfigError(f"--losses needs at least one loss name; choose from {', '.join(LOSSES)}")
     names = [name.lower() for name in losses]
     for name in names:
         get_loss(name)  # raises ConfigError listing the valid names
+        check_loss_task(name, "regression")  # compare scores prices, so cross-entropy does not fit
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ConfigError(f"--losses names {', '.join(duplicates)} more than once; give each loss once")

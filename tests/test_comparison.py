@@ -79,6 +79,8 @@ def test_unknown_or_repeated_loss_rejected():
         compare_losses(Settings(**FAST), ["mse", "hinge"])
     with pytest.raises(ConfigError, match="more than once"):
         compare_losses(Settings(**FAST), ["mse", "mse"])
+    with pytest.raises(ConfigError, match="classification loss"):
+        compare_losses(Settings(**FAST), ["mse", "bce"])
 
 
 def test_robust_losses_ignore_corrupted_prices():

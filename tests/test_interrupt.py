@@ -90,3 +90,28 @@ def test_resume_without_checkpoint_is_clear(tmp_path):
     assert completed.returncode == 2
     assert "no unfinished run to resume" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_classifier_resume_equals_uninterrupted_run(tmp_path):
+    arguments = ["--task", "classify", "--bands", "4", "--epochs", "40", "--patience", "0",
+                 "--progress-every", "1", "--hidden", "16", "--seed", "3"]
+    out = tmp_path / "interrupted"
+    process = subprocess.Popen([sys.executable, "-m", "housing", "train", *arguments, "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if line.startswith("epoch  4/40"):
+            process.send_signal(signal.SIGINT)
+            break
+    process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert (out / CHECKPOINT_STATE).is_file()
+
+    resumed = _train("--resume", str(out))
+    assert resumed.returncode == 0, resumed.stderr
+    reference = _train(*arguments, "--out", str(tmp_path / "reference"))
+    assert reference.returncode == 0, reference.stderr
+    with np.load(out / "model.npz") as first, np.load(tmp_path / "reference" / "model.npz") as second:
+        for name in first.files:
+            np.testing.assert_array_equal(first[name], second[name])
+    assert json.loads((out / "metrics.json").read_text())["test"]["accuracy"] == \
+        json.loads((tmp_path / "reference" / "metrics.json").read_text())["test"]["accuracy"]
