@@ -1161,12 +1161,406 @@ def optimisation() -> list:
     return cells
 
 
+def classification() -> list:
+    cells = [
+        md(r"""
+        # 6. From regression to classification: price bands and cross-entropy
+
+        So far the network predicted a price. Often the question is coarser:
+        is this house above or below the median, or in which quarter of the
+        market does it sit? This notebook turns the same Ames data, split and
+        network into a classifier of **price bands**, trains it with
+        cross-entropy, and shows why cross-entropy, and not the squared error
+        of a probability, is the loss for the job. It ends by reading a
+        confusion matrix.
+
+        **You will learn**
+
+        - how to cut prices into bands, fitted on the training split only
+        - what logits are, and why the output layer stays linear while sigmoid and softmax come after it
+        - how the log-sum-exp form keeps cross-entropy finite for any logit, and why its gradient is *probability minus target*
+        - why MSE on probabilities learns slowly from confident mistakes, with both training curves side by side
+        - how to read a confusion matrix: recall along a row, precision down a column, and the baseline to beat
+
+        **Setup**
+
+        ```
+        python3 -m venv .venv
+        . .venv/bin/activate
+        pip install -e ".[notebooks]"
+        jupyter lab notebooks/
+        ```
+        Run these once from the root of a clone of the repository. Then open this
+        notebook and choose *Run All*. It runs top to bottom in well under a minute.
+        """),
+        code(r"""
+        %matplotlib inline
+        import numpy as np
+        import pandas as pd
+        from matplotlib.figure import Figure
+
+        from housing.activations import Sigmoid
+        from housing.classification import (ClassificationSettings, PriceBands, band_table, prepare_classification,
+                                            run_classification)
+        from housing.experiment import load_data, seed_stream, split_data
+        from housing.losses import CategoricalCrossEntropy, get_loss, softmax
+        from housing.money import format_money
+        from housing.network import MLP
+        from housing.optimizers import get_optimizer
+        from housing.plotting import plot_confusion_matrix
+        from housing.training import Trainer
+
+        sigmoid = Sigmoid().forward
+        """),
+        md(r"""
+        ## From prices to bands
+
+        A band is a price range. With two bands the cut is the median of the
+        training prices; with $k$ bands the cuts are the quantiles at
+        $1/k, 2/k, \dots$, so each band holds about the same number of training
+        sales. The cuts are fitted on the **training split only**, like the
+        feature scaling: cutting at the quantiles of all prices would let the
+        test prices shape the question the model is tested on.
+
+        `split_data` is the one the regression notebooks used, with the same
+        seed, so these are the same houses in the same three splits.
+        """),
+        code(r"""
+        settings = ClassificationSettings(bands=4)  # loss "cce", as for any k > 2
+        X, y, info = load_data(settings)
+        split = split_data(X, y, info, settings)
+
+        quartiles = PriceBands.fit(split.y_train, 4)
+        median = PriceBands.fit(split.y_train, 2)
+        print("cuts at the training quartiles:", [format_money(edge) for edge in quartiles.edges])
+        print("cut at the training median:    ", [format_money(edge) for edge in median.edges])
+        print("labels in dollars:", quartiles.labels("USD"))
+        print("labels in rupees: ", quartiles.labels("INR"))
+        """),
+        md(r"""
+        The rupee labels are the same numbers with Indian units, not a
+        currency conversion: `housing` never applies an exchange rate.
+
+        A price equal to a cut goes to the band above it. Many Ames houses sold
+        for exactly \$160,000, the median, so the bands are not perfectly equal:
+        """),
+        code(r"""
+        counts = pd.DataFrame({name: np.bincount(quartiles.assign(prices), minlength=4)
+                               for name, prices in [("training", split.y_train), ("validation", split.y_val),
+                                                    ("test", split.y_test)]},
+                              index=quartiles.labels("USD"))
+        counts
+        """),
+        md(r"""
+        ## Logits, sigmoid and softmax
+
+        The network is unchanged: its last layer is linear and returns one
+        number per class, the **logits** $z$. Probabilities come from them:
+
+        $$\sigma(z) = \frac{1}{1 + e^{-z}} \quad\text{(two bands, one logit)}, \qquad
+          \operatorname{softmax}(z)_c = \frac{e^{z_c}}{\sum_j e^{z_j}} \quad\text{($k$ bands, $k$ logits)}.$$
+
+        The **cross-entropy** of a sample whose true band is $c$ is
+        $-\log p_c$: no cost when the model gives the true band probability 1,
+        and a cost growing without bound as it gives it 0. With a one-hot target
+        $y$ it reads $\ell = -\sum_c y_c \log p_c$.
+
+        One house, four bands, worked by hand. The network says
+        $z = (2.0, 0.5, -1.0, -3.0)$ and the house is in band 1:
+        """),
+        code(r"""
+        z = np.array([[2.0, 0.5, -1.0, -3.0]])
+        y_true = np.array([[0.0, 1.0, 0.0, 0.0]])  # one-hot: band 1
+
+        p = np.exp(z) / np.exp(z).sum()
+        print("probabilities:", np.round(p, 4))
+        print("by hand:   -log p_1 =", -np.log(p[0, 1]))
+        cce = CategoricalCrossEntropy()
+        print("housing:   cce      =", cce(y_true, z))
+        print("gradient dL/dz      =", np.round(cce.gradient(y_true, z), 4))
+        print("p - y               =", np.round(p - y_true, 4))
+        """),
+        md(r"""
+        The gradient with respect to the logits is **the probability minus the
+        target**, $\partial \ell / \partial z_c = p_c - y_c$. Band 0 got too
+        much probability and is pushed down by 0.78. Band 1 got too little and
+        is pushed up by 0.83. The same is true of the sigmoid and binary
+        cross-entropy: $\partial \ell / \partial z = \sigma(z) - y$.
+
+        ### Staying finite: the log-sum-exp form
+
+        Computed as written, softmax overflows: $e^{1000}$ is infinite in
+        float64. Since $\log p_c = z_c - \log \sum_j e^{z_j}$, the loss is
+
+        $$\ell = \log \sum_j e^{z_j - m} - \sum_c y_c (z_c - m), \qquad m = \max_j z_j,$$
+
+        where every exponent is at most 0. That is why `housing`'s losses take
+        **logits**, not probabilities, and why the output layer stays linear:
+        """),
+        code(r"""
+        z = np.array([[1000.0, -1000.0, 0.0]])
+        y_true = np.array([[0.0, 1.0, 0.0]])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            naive = -np.log((np.exp(z) / np.exp(z).sum())[0, 1])
+        print("as written:      ", naive)
+        print("log-sum-exp form:", cce(y_true, z))
+        print("three equal logits give ln 3:", cce(np.array([[0.0, 1.0, 0.0]]), np.full((1, 3), 7.5)), np.log(3))
+        """),
+        md(r"""
+        ## Why cross-entropy and not MSE on probabilities
+
+        One could put a sigmoid on the output and train with MSE against the
+        0/1 target, as for a price. Compare the gradients with respect to the
+        logit for one house in the upper band ($y = 1$):
+
+        $$\text{cross-entropy: } \frac{\partial \ell}{\partial z} = \sigma(z) - 1, \qquad
+          \text{MSE on } p = \sigma(z): \frac{\partial \ell}{\partial z} = 2(\sigma(z) - 1)\,\sigma(z)(1 - \sigma(z)).$$
+
+        The second has the extra factor $\sigma(z)(1 - \sigma(z))$, the
+        sigmoid's slope, which vanishes when the model is sure. So the more
+        confidently wrong the model is ($z \ll 0$), the *less* MSE pushes it,
+        while cross-entropy pushes with almost full force.
+        """),
+        code(r"""
+        logits = np.linspace(-10, 10, 401)
+        p = sigmoid(logits)
+        fig = Figure(figsize=(9, 4.5), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot(logits, p - 1, linewidth=2.4, color="#0072B2", label="cross-entropy: σ(z) − 1")
+        ax.plot(logits, 2 * (p - 1) * p * (1 - p), linewidth=2.4, color="#D55E00",
+                label="MSE on probabilities: 2(σ(z) − 1)·σ(z)(1 − σ(z))")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xlabel("logit z (true band: the upper one, y = 1)", fontsize=12)
+        ax.set_ylabel("gradient dℓ/dz", fontsize=12)
+        ax.set_title("How hard one house pulls on its logit", fontsize=14)
+        ax.annotate("confidently wrong:\nMSE barely moves", xy=(-7, -0.002), xytext=(-9.5, -0.45), fontsize=11,
+                    arrowprops={"arrowstyle": "->"})
+        ax.legend(fontsize=11, loc="lower right")
+        ax.grid(True, color="#dddddd")
+        fig
+        """),
+        md(r"""
+        ### Both training curves, from a confidently wrong start
+
+        A model with one feature, the log of the living area, and no hidden
+        layer: logistic regression. It starts confidently wrong, with weight
+        $-6$, so that it calls big houses cheap with near certainty. Both
+        versions take full-batch gradient descent with learning rate 1 for 100
+        epochs, from the same start. One has a linear output and cross-entropy on
+        the logit; the other a sigmoid output and MSE on the probability. Plain
+        gradient descent is used because Adam rescales each step by the size of
+        recent gradients, which would hide the difference that this section is
+        about.
+        """),
+        code(r"""
+        bands_train = median.assign(split.y_train).reshape(-1, 1).astype(float)
+        bands_val = median.assign(split.y_val).reshape(-1, 1).astype(float)
+        log_area = np.log(split.X_train[["area"]].to_numpy())
+        shift, scale = log_area.mean(), log_area.std()  # standardise with training statistics only
+        area_train = (log_area - shift) / scale
+        area_val = (np.log(split.X_val[["area"]].to_numpy()) - shift) / scale
+
+
+        def train_one_feature(output_activation, loss_name):
+            network = MLP(1, (), 1, output_activation=output_activation, init="zeros")
+            network.layers[0].W[:] = -6.0  # bigger house, lower band: confidently wrong
+            threshold = 0.0 if output_activation == "identity" else 0.5  # logit 0 is probability 0.5
+            accuracy = []
+
+            def record_accuracy(trainer, history):
+                predicted = trainer.network.forward(area_val) > threshold
+                accuracy.append(np.mean(predicted == bands_val))
+
+            trainer = Trainer(network, get_loss(loss_name), get_optimizer("sgd", 1.0), batch_size=len(area_train),
+                              max_epochs=100, patience=None, callbacks=[record_accuracy])
+            history = trainer.fit(area_train, bands_train, area_val, bands_val)
+            return history, accuracy
+
+
+        cross_entropy_run = train_one_feature("identity", "bce")
+        mse_run = train_one_feature("sigmoid", "mse")
+        for name, (history, accuracy) in [("cross-entropy", cross_entropy_run), ("MSE on probabilities", mse_run)]:
+            print(f"{name:<21} validation accuracy after 20 epochs {accuracy[19]:.3f}, after 100 epochs {accuracy[-1]:.3f}")
+        """),
+        code(r"""
+        def plot_two_runs(runs, title):
+            fig = Figure(figsize=(13, 4.6), layout="constrained")
+            loss_axes = fig.subplots(1, 3)
+            colors = ["#0072B2", "#D55E00"]
+            for ax, (name, (history, _)), color in zip(loss_axes[:2], runs.items(), colors):
+                ax.plot(history.epoch, history.train_loss, color=color, linewidth=2.2, label="training")
+                ax.plot(history.epoch, history.val_loss, color=color, linewidth=2.2, linestyle="--", label="validation")
+                ax.set_title(name, fontsize=13, color=color)
+                ax.set_xlabel("epoch", fontsize=12)
+                ax.set_ylabel("loss (its own units)", fontsize=12)
+                ax.legend(fontsize=10)
+                ax.grid(True, color="#dddddd")
+            accuracy_ax = loss_axes[2]
+            for (name, (history, accuracy)), color in zip(runs.items(), colors):
+                accuracy_ax.plot(history.epoch, accuracy, color=color, linewidth=2.2, label=name)
+            accuracy_ax.set_title("validation accuracy", fontsize=13)
+            accuracy_ax.set_xlabel("epoch", fontsize=12)
+            accuracy_ax.set_ylim(0, 1)
+            accuracy_ax.legend(fontsize=10, loc="lower right")
+            accuracy_ax.grid(True, color="#dddddd")
+            fig.suptitle(title, fontsize=14)
+            return fig
+
+
+        plot_two_runs({"cross-entropy on the logit": cross_entropy_run, "MSE on the probability": mse_run},
+                      "Logistic regression on living area, from a confidently wrong start")
+        """),
+        md(r"""
+        Cross-entropy starts high, because being sure and wrong costs a lot,
+        and it is right for four houses in five within a dozen epochs. MSE on the
+        probability starts at a loss that looks moderate (it can never exceed
+        1), but its gradients are tiny, so its curve creeps down and its
+        accuracy has barely moved after 100 epochs. The two losses are in
+        different units, so compare the shapes of the curves, not their heights.
+
+        ### The full network, from its usual start
+
+        With the default network (329 → 64 → 32 → 1), He initialisation and Adam,
+        the start is not saturated, and both losses get there:
+        """),
+        code(r"""
+        classification_split = prepare_classification(split, ClassificationSettings(bands=2))
+
+
+        def train_network(output_activation, loss_name):
+            network = MLP(classification_split.features_train.shape[1], (64, 32), 1,
+                          output_activation=output_activation, rng=seed_stream(42, "init"))
+            threshold = 0.0 if output_activation == "identity" else 0.5
+            accuracy = []
+
+            def record_accuracy(trainer, history):
+                predicted = trainer.network.forward(classification_split.features_val) > threshold
+                accuracy.append(np.mean(predicted == classification_split.z_val))
+
+            trainer = Trainer(network, get_loss(loss_name), get_optimizer("adam", 1e-3), max_epochs=40, patience=None,
+                              weight_decay=1e-2, rng=seed_stream(42, "shuffle"), callbacks=[record_accuracy])
+            history = trainer.fit(classification_split.features_train, classification_split.z_train,
+                                  classification_split.features_val, classification_split.z_val)
+            return history, accuracy
+
+
+        network_runs = {"cross-entropy on the logit": train_network("identity", "bce"),
+                        "MSE on the probability": train_network("sigmoid", "mse")}
+        for name, (history, accuracy) in network_runs.items():
+            print(f"{name:<27} best validation accuracy {max(accuracy):.3f}")
+        plot_two_runs(network_runs, "The default network on two bands, with Adam")
+        """),
+        md(r"""
+        On this data, with a good start and an adaptive optimizer, the two end
+        up close. Cross-entropy is still the right choice: it is the negative
+        log-likelihood of the labels, so its minimum gives calibrated
+        probabilities; its gradient does not vanish when the model is wrong;
+        and it does not rely on the optimizer or the initialisation to rescue
+        it. `housing` offers only cross-entropy for classification, and
+        `housing train --task classify --loss mse` is an error that lists the
+        losses of each task.
+
+        ## Four price bands
+
+        `run_classification` does everything above for real: it cuts the
+        bands, trains the default network with categorical cross-entropy on
+        four logits, and scores the test split with scikit-learn's metrics.
+        The command line equivalent is `housing train --task classify`.
+        """),
+        code(r"""
+        result = run_classification(ClassificationSettings(bands=4))
+        labels = result.model.band_labels()
+        test = result.metrics["test"]
+        baseline = result.metrics["baseline"]
+        print(result.history.stop_reason)
+        print()
+        print(band_table(test, labels))
+        print(f"\naccuracy {test['accuracy']:.3f}, against {baseline['accuracy']:.3f} for always predicting "
+              f"the largest training band ({labels[baseline['band']]})")
+        """),
+        md(r"""
+        ## Reading a confusion matrix
+
+        Each row is the band a house is really in, and each column the band
+        the model predicted. The diagonal contains the houses put in the right
+        band. Each cell also shows its share of the row, and the colour follows
+        that share.
+        """),
+        code(r"""
+        plot_confusion_matrix(result.true_bands["test"], result.predicted_bands["test"], labels)
+        """),
+        md(r"""
+        Three things to read from it:
+
+        - **Recall** of a band is its diagonal cell divided by its **row**: of
+          the houses really in the band, the share the model found.
+        - **Precision** is the diagonal cell divided by its **column**: of the
+          houses the model put in the band, the share really in it.
+        - Mistakes sit next to the diagonal. A house is mistaken for the
+          neighbouring band, almost never for one two bands away, because
+          the bands are ordered prices and the network has learned that order
+          without being told. The middle bands have two neighbours to be
+          mistaken for, so they score lowest.
+
+        The same numbers, computed from the matrix by hand and compared with
+        scikit-learn's:
+        """),
+        code(r"""
+        matrix = np.array(test["confusion_matrix"])
+        by_hand = pd.DataFrame({
+            "recall (row)": np.diag(matrix) / matrix.sum(axis=1),
+            "recall (sklearn)": test["recall"],
+            "precision (column)": np.diag(matrix) / matrix.sum(axis=0),
+            "precision (sklearn)": test["precision"],
+        }, index=labels)
+        by_hand.round(3)
+        """),
+        md(r"""
+        Accuracy alone hides which bands suffer. The baseline of always
+        predicting the largest training band scores about a quarter here,
+        because the quartile bands are about equal in size. With unequal bands, say one
+        holding 90% of the sales, that baseline would reach 0.9 and a high
+        accuracy would mean little, so always read accuracy beside the baseline
+        and the per-band recall.
+
+        ## Probabilities for single houses
+
+        `predict_proba` turns the four logits into probabilities with softmax.
+        A house near a cut gets its probability split between two bands:
+        """),
+        code(r"""
+        houses = split.X_test.head(6)
+        probabilities = result.model.predict_proba(houses)
+        table = pd.DataFrame(probabilities.round(3), columns=labels, index=houses.index)
+        table.insert(0, "actual price", [format_money(price) for price in split.y_test.head(6)])
+        table.insert(1, "predicted band", [labels[band] for band in probabilities.argmax(axis=1)])
+        table
+        """),
+        md(r"""
+        ## Exercises
+
+        1. Train with `ClassificationSettings(bands=2, loss="cce")`: two softmax
+           logits instead of one sigmoid logit. Compare its test accuracy with the
+           `bce` run. Then show that a softmax over the logits $(z_0, z_1)$ is
+           $\sigma(z_1 - z_0)$, which explains what you see.
+        2. Try `bands=3`, `6` and `10`. How do accuracy and the baseline change,
+           and which bands lose recall first? Look at the confusion matrix: are
+           the mistakes still next to the diagonal?
+        3. Put `BinaryCrossEntropyOnProbabilities` (in `housing.losses`) after a
+           sigmoid output in the one-feature experiment. At which starting weight
+           does its gradient become exactly 0, and why? (Hint: it clips each
+           probability once, at $10^{-7}$.)
+        """),
+    ]
+    return cells
+
 NOTEBOOKS = {
     "01-loss-functions-by-hand.ipynb": loss_functions_by_hand,
     "02-backpropagation-from-scratch.ipynb": backpropagation,
     "03-training-on-real-house-prices.ipynb": training_on_ames,
     "04-choosing-a-loss.ipynb": choosing_a_loss,
     "05-optimisation.ipynb": optimisation,
+    "06-classification.ipynb": classification,
 }
 
 
