@@ -1,7 +1,7 @@
 """Save and load a trained model as a folder of `model.npz` and `model.json`, without pickle.
 
 `model.npz` holds only float arrays, one per layer parameter (``W0``, ``b0``,
-``W1``, ...). `model.json` holds everything else: the architecture, the loss,
+``W1``, ...). `model.json` contains everything else: the architecture, the loss,
 the fitted preprocessing, the target transform, the input columns, the
 package version and the SHA-256 of `model.npz`. Loading reads the arrays with
 ``allow_pickle=False``, so a file that would need pickle is rejected before
@@ -150,7 +150,7 @@ def read_config(folder: str | Path) -> dict:
         raise ModelFileError(f"no model folder at {str(folder)!r}; pass the --out folder of a housing train run")
     path = folder / CONFIG_FILE
     if not path.is_file():
-        raise ModelFileError(f"{path} is missing; a model folder holds {WEIGHTS_FILE} and {CONFIG_FILE} "
+        raise ModelFileError(f"{path} is missing; a model folder contains {WEIGHTS_FILE} and {CONFIG_FILE} "
                              "as written by housing train")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
@@ -182,13 +182,13 @@ def _read_arrays(weights: bytes, path: Path) -> dict[str, np.ndarray]:
     try:
         archive = np.load(io.BytesIO(weights), allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ModelFileError(f"{path} holds a single array, not the .npz archive of named weights that "
+            raise ModelFileError(f"{path} contains a single array, not the .npz archive of named weights that "
                                  "housing train writes; train the model again")
         with archive:
             return {name: archive[name] for name in archive.files}
     except ValueError as error:
         if "pickle" in str(error).lower() or "object arrays" in str(error).lower():
-            raise ModelFileError(f"{path} holds object arrays or pickled data, which could run code when "
+            raise ModelFileError(f"{path} contains object arrays or pickled data, which could run code when "
                                  "loaded; it was rejected without loading. Use a model saved by housing train") from None
         raise ModelFileError(f"{path} is not a valid weights file ({error}); train the model again") from None
     except (OSError, EOFError) as error:
@@ -209,7 +209,7 @@ def _build_network(config: dict, arrays: dict[str, np.ndarray], folder: Path, n_
                              f"{n_inputs} features; copy both files from the same run")
     names = [f"{kind}{index}" for index in range(len(widths) - 1) for kind in ("W", "b")]
     if sorted(arrays) != sorted(names) or config["parameters"] != names:
-        raise ModelFileError(f"{folder / WEIGHTS_FILE} holds arrays {sorted(arrays)}, but the architecture in "
+        raise ModelFileError(f"{folder / WEIGHTS_FILE} contains arrays {sorted(arrays)}, but the architecture in "
                              f"{CONFIG_FILE} needs {names}; copy both files from the same run")
     for index, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
         for name, shape in ((f"W{index}", (fan_in, fan_out)), (f"b{index}", (fan_out,))):
@@ -219,7 +219,7 @@ def _build_network(config: dict, arrays: dict[str, np.ndarray], folder: Path, n_
                                      f"{array.dtype}, but the architecture needs shape {shape} of floats; "
                                      "copy both files from the same run")
             if not np.all(np.isfinite(array)):
-                raise ModelFileError(f"{folder / WEIGHTS_FILE}: array {name} holds NaN or infinite weights, so "
+                raise ModelFileError(f"{folder / WEIGHTS_FILE}: array {name} contains NaN or infinite weights, so "
                                      "the model cannot price anything; train the model again")
     try:
         network = MLP(widths[0], widths[1:-1], widths[-1], activation=architecture["activation"],
@@ -278,7 +278,7 @@ def load_checkpoint(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], di
     folder = Path(folder)
     state_path = folder / CHECKPOINT_STATE
     if not state_path.is_file():
-        raise ModelFileError(f"{folder} holds no unfinished run to resume ({CHECKPOINT_STATE} is missing); "
+        raise ModelFileError(f"{folder} contains no unfinished run to resume ({CHECKPOINT_STATE} is missing); "
                              "--resume takes the --out folder of a training run that was interrupted")
     try:
         document = json.loads(state_path.read_text(encoding="utf-8"))

@@ -180,7 +180,7 @@ def test_nan_weights_rejected(model, tmp_path):
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     _rewrite_weights(tmp_path, buffer.getvalue())
-    with pytest.raises(ModelFileError, match="b1 holds NaN"):
+    with pytest.raises(ModelFileError, match="b1 contains NaN"):
         load_model(tmp_path)
 
 
