@@ -8,6 +8,7 @@ one line and exit with status 2; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -40,10 +41,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"housing {args.command}: error: {error}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        # A second Ctrl-C during training, or one outside it: nothing more to save.
+        print(f"\nhousing {args.command}: aborted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output went away, as in "housing train | head": stop
+        # quietly, and point stdout at /dev/null so Python's exit flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line instead of the whole usage text."""
+    """An argument parser whose errors are one line instead of the whole usage text.
+
+    Abbreviated options are off: "--los mae" would otherwise be read as
+    "--loss mae", and a typo should be an error, not a guess.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(EXIT_INPUT_ERROR, f"{self.prog}: error: {message}; run '{self.prog} --help' for the options\n")
@@ -116,10 +137,10 @@ def _add_training_options(parser: argparse.ArgumentParser, loss: bool = True) ->
         model.add_argument("--loss", default=None, metavar="NAME",
                            help="regression: mse, rmse, mae, huber, logcosh, quantile, msle or mape (default: mse); "
                                 "classification: bce for 2 bands or cce (default: bce for 2 bands, cce for more)")
-    model.add_argument("--delta", type=float, default=1.0,
-                       help="Huber threshold, in units of the transformed target (default: %(default)s)")
-    model.add_argument("--quantile", type=float, default=0.5, metavar="TAU",
-                       help="quantile loss level tau in (0, 1) (default: %(default)s)")
+    model.add_argument("--delta", type=float,
+                       help="Huber threshold, in units of the transformed target; with huber only (default: 1.0)")
+    model.add_argument("--quantile", type=float, metavar="TAU",
+                       help="quantile loss level tau in (0, 1); with quantile only (default: 0.5)")
     model.add_argument("--hidden", type=int, nargs="*", default=[64, 32], metavar="WIDTH",
                        help="hidden layer widths; none for a linear model (default: 64 32)")
     model.add_argument("--activation", default="relu",
@@ -153,10 +174,12 @@ def _add_training_options(parser: argparse.ArgumentParser, loss: bool = True) ->
 
 
 @contextmanager
-def stop_on_interrupt(trainers):
-    """Turn the first Ctrl-C into a stop request after the current step; a second one aborts.
+def stop_on_interrupt(trainers, on_interrupt=None,
+                      message="stopping after the current step and saving the best model so far"):
+    """Turn the first Ctrl-C into a stop request; a second one aborts.
 
-    ``trainers`` is a list that the caller fills as trainers are built.
+    ``trainers`` is a list that the caller fills as trainers are built; each
+    gets `request_stop`. ``on_interrupt``, if given, is called as well.
     """
     state = {"count": 0}
 
@@ -164,10 +187,12 @@ def stop_on_interrupt(trainers):
         state["count"] += 1
         if state["count"] > 1:
             raise KeyboardInterrupt
-        print("\nInterrupted: stopping after the current step and saving the best model so far "
-              "(press Ctrl-C again to abort without saving).", file=sys.stderr, flush=True)
+        print(f"\nInterrupted: {message} (press Ctrl-C again to abort without saving).",
+              file=sys.stderr, flush=True)
         for trainer in trainers:
             trainer.request_stop()
+        if on_interrupt is not None:
+            on_interrupt()
 
     try:
         previous = signal.signal(signal.SIGINT, handle)

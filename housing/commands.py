@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import ConfigError, DataError
 from .experiment import RunResult, Settings, Split, build_trainer, load_data, loss_params, prepare, run, split_data
-from .fileio import atomic_write_text, ensure_writable_dir
+from .fileio import atomic_write_text, ensure_writable_dir, remove_stale_outputs
 from .losses import check_loss_task, get_loss
 from .report import format_table, metrics_table
 
@@ -23,12 +23,20 @@ def settings_from_args(args) -> Settings:
     if args.data.lower() not in ("ames", "california") and not args.data.lower().endswith(".csv"):
         raise ConfigError(f"unknown data set {args.data!r} for --data: choose ames, california or the path "
                           "of a .csv file")
-    if args.data.lower() not in ("ames", "california") and not args.target:
+    builtin = args.data.lower() in ("ames", "california")
+    if not builtin and not Path(args.data).is_file():
+        raise DataError(f"{args.data}: file not found; check the path given to --data")
+    if not builtin and not args.target:
         raise ConfigError(f"--target is required with a CSV file: name the column of {args.data} to predict, "
                           "for example --target price")
+    if builtin and args.target not in (None, "price"):
+        raise ConfigError(f"--target {args.target} is not available for {args.data.lower()}: its target is "
+                          "price. To predict another column, export the data to CSV and pass --data PATH.csv")
+    _check_loss_parameters(args)
     settings = Settings(
-        data=args.data, target=args.target, loss=getattr(args, "loss", None) or "mse", delta=args.delta,
-        quantile=args.quantile, hidden=tuple(args.hidden), activation=args.activation, optimizer=args.optimizer,
+        data=args.data, target=args.target, loss=getattr(args, "loss", None) or "mse",
+        delta=1.0 if args.delta is None else args.delta,
+        quantile=0.5 if args.quantile is None else args.quantile, hidden=tuple(args.hidden), activation=args.activation, optimizer=args.optimizer,
         lr=args.lr, momentum=args.momentum, batch_size=args.batch_size, epochs=args.epochs,
         patience=args.patience or None, weight_decay=args.weight_decay, schedule=args.schedule, seed=args.seed,
         currency=args.currency, target_transform=args.target_transform, scale=args.scale, init=args.init,
@@ -48,6 +56,15 @@ def settings_from_args(args) -> Settings:
                           "remove --bands")
     check_loss_task(settings.loss, "regression")
     return settings.validate()
+
+
+def _check_loss_parameters(args) -> None:
+    """Reject --delta or --quantile given with a loss that does not use it."""
+    losses = [name.lower() for name in (getattr(args, "losses", None) or [getattr(args, "loss", None) or "mse"])]
+    for option, value, owner in (("--delta", args.delta, "huber"), ("--quantile", args.quantile, "quantile")):
+        if value is not None and owner not in losses:
+            raise ConfigError(f"{option} {value:g} sets the {owner} loss, which this run does not use; "
+                              f"add --loss {owner} or remove {option}")
 
 
 # ----------------------------------------------------------------------
@@ -97,6 +114,7 @@ def train_command(args) -> int:
     print_results(result, split, currency)
 
     paths = write_run_outputs(result, split, out, currency)
+    remove_stale_outputs(out, paths)
     if trainer.finished:
         remove_checkpoint(out)
     else:
@@ -127,13 +145,15 @@ def print_configuration(settings: Settings, split: Split, trainer, currency: str
                     "ratio": f"{info.target} / training median", "none": info.target}[transform]
     loss = trainer.loss
     params = ", ".join(f"{k}={v}" for k, v in getattr(loss, "params", {}).items())
-    print(f"housing train: {info.name}, {info.n_rows:,} rows -> {info.target} ({currency})")
+    note = "" if currency == info.currency else f", shown as {currency} with no exchange rate applied"
+    print(f"housing train: {info.name}, {info.n_rows:,} rows -> {info.target} ({info.currency}{note})")
     rows = [
         ("split", f"{len(split.y_train):,} training / {len(split.y_val):,} validation / {len(split.y_test):,} "
                   f"test rows (seed {settings.seed})"),
         ("features", f"{len(split.X_train.columns)} columns -> {network.n_features} after imputing, "
                      "scaling and one-hot encoding"),
-        ("network", f"{widths}, {settings.activation}, {network.params.size:,} parameters, {settings.dtype}"),
+        ("network", f"{widths}, {settings.activation if network.hidden else 'linear (no hidden layer)'}, "
+                    f"{network.params.size:,} parameters, {settings.dtype}"),
         ("loss", f"{loss.name}{f' ({params})' if params else ''} on {target_space}"),
         ("optimizer", f"{settings.optimizer}, learning rate {settings.lr:g}, batch size {settings.batch_size}, "
                       f"weight decay {settings.weight_decay:g}, {settings.schedule} schedule"),
@@ -222,6 +242,7 @@ def train_classifier(args, settings, out: Path, checkpoint=None) -> int:
     print_classifier_results(result, currency)
 
     paths = write_classification_outputs(result, out, currency)
+    remove_stale_outputs(out, paths)
     if trainer.finished:
         remove_checkpoint(out)
     else:
@@ -284,19 +305,17 @@ def predict_command(args) -> int:
     from .persistence import load_model
 
     model = load_model(args.model)
-    output_path = Path(args.output) if args.output else None
-    if output_path is not None:
-        ensure_writable_dir(output_path.parent if str(output_path.parent) else ".", "--output")
+    output_path = _check_output_path(args.output, args.input)
     frame = read_csv_features(args.input)
     try:
         if getattr(model, "bands", None) is not None:
-            return predict_bands(model, frame, output_path)
+            return predict_bands(model, frame, output_path, _raw_rows(args.input, frame))
         prices = model.predict(frame)
     except DataError as error:
         raise DataError(f"{args.input}: {error}") from None
 
     column = f"predicted_{model.target}"
-    result = frame.copy()
+    result = _raw_rows(args.input, frame)
     result[column] = prices
     shown = min(len(result), 10)
     rows = [[str(index), format_money(price, model.currency)] for index, price in zip(result.index[:shown], prices[:shown])]
@@ -315,14 +334,42 @@ def predict_command(args) -> int:
     return 0
 
 
-def predict_bands(model, frame, output_path: Path | None) -> int:
+def _check_output_path(output: str | None, input_path: str) -> Path | None:
+    """Return the --output path after checking that it can be written and is not the input."""
+    if not output:
+        return None
+    output_path = Path(output)
+    if output_path.is_dir():
+        raise ConfigError(f"--output {output} is a folder; give a file name such as {output_path / 'priced.csv'}")
+    if output_path.exists() and output_path.resolve() == Path(input_path).resolve():
+        raise ConfigError(f"--output {output} is the input file, which would be overwritten; choose another name")
+    ensure_writable_dir(output_path.parent if str(output_path.parent) else ".", "--output")
+    return output_path
+
+
+def _raw_rows(path: str, frame):
+    """Return the input rows as the text they were written in, for the output file.
+
+    The parsed frame has numbers as floats (1 becomes 1.0); writing the raw
+    text back keeps identifiers such as PID exactly as they came in.
+    """
+    import pandas as pd
+
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    if raw.shape != frame.shape:  # should not happen: both read the same file
+        return frame.copy()
+    raw.index = frame.index
+    return raw
+
+
+def predict_bands(model, frame, output_path: Path | None, raw=None) -> int:
     """Print the price band and the band probabilities of each row, and write them to ``output_path``."""
     from .cli import list_written
 
     probabilities = model.predict_proba(frame)  # (n_samples, n_bands)
     bands = np.argmax(probabilities, axis=1)
     labels = model.band_labels()
-    result = frame.copy()
+    result = frame.copy() if raw is None else raw
     result["predicted_band"] = bands
     result["predicted_price_range"] = [labels[band] for band in bands]
     for band in range(len(labels)):
@@ -368,35 +415,59 @@ def add_compare_parser(commands, add_training_options, add_common_options) -> No
 
 def compare_command(args) -> int:
     """Train one model per loss, print the comparison table and write its files."""
-    from .cli import list_written
-    from .comparison import check_losses, compare_losses
+    from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
+    from .comparison import check_comparison_options, check_losses, compare_losses
     from .training import ProgressPrinter
 
     args.losses = check_losses(args.losses)
     args.loss = args.losses[0]
+    check_comparison_options(args.outliers, args.n_jobs)
     settings = settings_from_args(args)
     out = ensure_writable_dir(args.out)
-    print(f"housing compare: {len(args.losses)} losses ({', '.join(args.losses)}) on {settings.data}, "
+    count = f"{len(args.losses)} loss{'es' if len(args.losses) > 1 else ''}"
+    print(f"housing compare: {count} ({', '.join(args.losses)}) on {settings.data}, "
           f"seed {settings.seed}, {settings.optimizer} lr {settings.lr:g}, batch size {settings.batch_size}, "
           f"at most {settings.epochs} epochs")
 
+    # A Ctrl-C stops the loss in training at the end of its epoch and skips
+    # the rest; the partial table is still printed and saved, marked as such.
+    stop_requested = []
+
+    def stop_when_requested(trainer, history) -> None:
+        if stop_requested:
+            trainer.request_stop()
+
     def callbacks_for(name):
-        return [ProgressPrinter(args.progress_every, prefix=f"{name:<8} ")]
+        return [ProgressPrinter(args.progress_every, prefix=f"{name:<8} "), stop_when_requested]
 
     if args.n_jobs != 1:
-        print(f"Training in {args.n_jobs if args.n_jobs > 0 else 'one per core'} parallel processes; "
-              "progress lines are shown only for serial runs.")
+        processes = args.n_jobs if args.n_jobs > 0 else "one per core"
+        print(f"Training in parallel processes ({processes}); progress lines are shown only for serial runs.")
 
-    comparison = compare_losses(settings, args.losses, outliers=args.outliers, n_jobs=args.n_jobs,
-                                    callbacks_for=callbacks_for)
+    def run_comparison():
+        return compare_losses(settings, args.losses, outliers=args.outliers, n_jobs=args.n_jobs,
+                              callbacks_for=callbacks_for, should_stop=lambda: bool(stop_requested))
+
+    if args.n_jobs == 1:
+        with stop_on_interrupt([], on_interrupt=lambda: stop_requested.append(True),
+                               message="stopping the loss in training after this epoch and skipping the rest"):
+            comparison = run_comparison()
+    else:
+        comparison = run_comparison()  # Ctrl-C ends the worker processes, and the command with them
     if args.outliers:
         print(f"Corrupted {len(comparison.corrupted_rows)} of {comparison.n_train:,} training prices "
               f"(multiplied by 10); validation and test prices are clean.")
     print(f"\nTest set: {len(comparison.y_test):,} sales, in {comparison.currency}, sorted by RMSE")
     print(comparison_table(comparison.table, comparison.currency))
-    paths = write_comparison_outputs(comparison, out)
+    stopped = comparison.interrupted
+    if stopped or comparison.skipped:
+        parts = [f"{', '.join(stopped)} stopped before the end of training"] if stopped else []
+        parts += [f"{', '.join(comparison.skipped)} not trained"] if comparison.skipped else []
+        print(f"\nInterrupted: {'; '.join(parts)}. This table is not a fair comparison; run the command "
+              "again to completion.")
+    paths = write_comparison_outputs(comparison, out) if len(comparison.table) else []
     list_written(paths)
-    return 0
+    return EXIT_INTERRUPTED if stopped or comparison.skipped else 0
 
 
 def comparison_table(table, currency: str) -> str:

@@ -21,7 +21,7 @@ from .experiment import Settings, Split, load_data, prepare, run, seed_stream, s
 from .history import History
 from .losses import LOSSES, check_loss_task, get_loss
 
-__all__ = ["inject_outliers", "compare_losses", "check_losses", "Comparison", "COMPARISON_COLUMNS", "OUTLIER_FACTOR"]
+__all__ = ["inject_outliers", "compare_losses", "check_losses", "check_comparison_options", "Comparison", "COMPARISON_COLUMNS", "OUTLIER_FACTOR"]
 
 COMPARISON_COLUMNS = ["loss", "rmse", "mae", "median_ae", "r2", "rmsle", "epochs", "seconds"]
 
@@ -42,6 +42,12 @@ class Comparison:
     n_train: int = 0
     currency: str = "USD"
     loss_params: dict[str, dict] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def interrupted(self) -> list[str]:
+        """Losses whose training was stopped by a stop request before it ended on its own."""
+        return [name for name, history in self.histories.items() if history.interrupted]
 
 
 def inject_outliers(y: pd.Series, fraction: float, rng: np.random.Generator,
@@ -62,7 +68,7 @@ def inject_outliers(y: pd.Series, fraction: float, rng: np.random.Generator,
 
 
 def compare_losses(settings: Settings, losses: list[str], *, outliers: float = 0.0, n_jobs: int = 1,
-                   callbacks_for=None) -> Comparison:
+                   callbacks_for=None, should_stop=None) -> Comparison:
     """Train one model per loss and score each on the test split.
 
     Parameters
@@ -80,10 +86,12 @@ def compare_losses(settings: Settings, losses: list[str], *, outliers: float = 0
     callbacks_for : callable, optional
         ``callbacks_for(loss_name)`` returns the per-epoch callbacks of that
         run (only used when ``n_jobs == 1``).
+    should_stop : callable, optional
+        Checked before each loss of a serial run; once it returns True the
+        remaining losses are skipped and listed in `Comparison.skipped`.
     """
     losses = check_losses(losses)
-    if n_jobs == 0 or n_jobs < -1:
-        raise ConfigError(f"--n-jobs must be a positive number of processes, or -1 for one per core; got {n_jobs}")
+    check_comparison_options(outliers, n_jobs)
     settings.validate()
 
     X, y, info = load_data(settings)
@@ -93,7 +101,16 @@ def compare_losses(settings: Settings, losses: list[str], *, outliers: float = 0
     jobs = [delayed(_train_one)(replace(settings, loss=name), copy.copy(split),
                                 callbacks_for(name) if callbacks_for and n_jobs == 1 else ())
             for name in losses]
-    results = Parallel(n_jobs=n_jobs)(jobs) if n_jobs != 1 else [job[0](*job[1], **job[2]) for job in jobs]
+    skipped = []
+    if n_jobs != 1:
+        results = Parallel(n_jobs=n_jobs)(jobs)
+    else:
+        results = []
+        for name, (function, arguments, keywords) in zip(losses, jobs):
+            if should_stop is not None and should_stop():
+                skipped.append(name)
+                continue
+            results.append(function(*arguments, **keywords))
 
     rows, histories, predictions, params = [], {}, {}, {}
     for name, metrics, history, test_prediction, epochs, seconds, loss_params in results:
@@ -103,7 +120,17 @@ def compare_losses(settings: Settings, losses: list[str], *, outliers: float = 0
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     table = table.sort_values("rmse", kind="stable", na_position="last").reset_index(drop=True)
     return Comparison(table, histories, predictions, split.y_test.to_numpy(), corrupted_rows, len(split.y_train),
-                      settings.currency or info.currency, params)
+                      settings.currency or info.currency, params, skipped)
+
+
+def check_comparison_options(outliers: float, n_jobs: int) -> None:
+    """Raise ConfigError for an --outliers fraction or --n-jobs count out of range."""
+    if not 0 <= outliers < 1:
+        raise ConfigError(f"--outliers must be a fraction in [0, 1), such as 0.05 for 5% of the training "
+                          f"rows; got {outliers}")
+    if n_jobs == 0 or n_jobs < -1:
+        raise ConfigError(f"--n-jobs must be a positive number of processes, or -1 for one process per core; "
+                          f"got {n_jobs}")
 
 
 def _train_one(settings: Settings, split: Split, callbacks=()):

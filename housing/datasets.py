@@ -595,6 +595,11 @@ def read_csv_features(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     table = _read_table(path)
+    if len(table.columns) == 1:
+        separator = next((mark for mark in (";", "\t", "|") if mark in table.columns[0]), None)
+        if separator:
+            raise DataError(f"{path}: found one column {table.columns[0][:60]!r}; the header contains "
+                            f"{separator!r}, so save the file with commas as separators")
     return pd.DataFrame({name: _parse_feature(path, table[name]) for name in table.columns}, index=table.index)
 
 

@@ -79,8 +79,9 @@ class Settings:
         _check_positive_int("number of epochs", self.epochs, "--epochs", 200)
         if self.patience is not None and self.patience < 0:
             raise ConfigError(f"the patience must be 0 (no early stopping) or more epochs; got {self.patience}")
-        if self.seed < 0:
-            raise ConfigError(f"the seed must be a whole number of 0 or more; got {self.seed}")
+        if not 0 <= self.seed < 2**32:
+            raise ConfigError(f"the seed must be a whole number from 0 to {2**32 - 1}, as scikit-learn's "
+                              f"splitter needs; got {self.seed}")
         if self.target_transform is not None:
             TargetTransform(self.target_transform)
         _dtype(self.dtype)

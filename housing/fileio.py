@@ -10,7 +10,11 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_writable_dir"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_writable_dir", "remove_stale_outputs"]
+
+# Every file name that housing train writes into its --out folder, in any task.
+RUN_OUTPUTS = ("model.npz", "model.json", "metrics.json", "history.csv", "loss_curves.png", "residuals.png",
+               "confusion_matrix.png")
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -18,6 +22,9 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates the file readable by its owner only; give it the mode
+        # a plain open() would, so others can read results in a shared folder.
+        os.fchmod(handle, 0o666 & ~_current_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -27,6 +34,12 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -52,3 +65,15 @@ def ensure_writable_dir(path: str | Path, option: str = "--out") -> Path:
         raise ConfigError(f"cannot write to the output folder {str(path)!r} ({reason}); "
                           f"choose another folder with {option}") from None
     return path
+
+
+def remove_stale_outputs(folder: str | Path, written: list[Path]) -> None:
+    """Delete run outputs left in ``folder`` by an earlier run that this run did not rewrite.
+
+    Without this, a classification run after a regression run in the same
+    folder would leave the old residuals.png beside the new model.
+    """
+    kept = {Path(path).name for path in written}
+    for name in RUN_OUTPUTS:
+        if name not in kept:
+            (Path(folder) / name).unlink(missing_ok=True)

@@ -160,7 +160,11 @@ class Trainer:
                 return
             self._end_epoch(X_train, y_train, X_val, y_val)
         if not self.finished:
-            self._stop("max_epochs", f"Training reached the limit of {self.max_epochs} epochs.")
+            sentence = f"Training reached the limit of {self.max_epochs} epochs."
+            if not self.best_epoch:
+                sentence += (" No epoch improved on the initial weights, which were kept; the learning rate "
+                             "(--lr) is probably too large.")
+            self._stop("max_epochs", sentence)
 
     def _start_epoch(self, n_samples: int) -> None:
         self.order = self.rng.permutation(n_samples)
@@ -230,7 +234,8 @@ class Trainer:
         if self.patience is not None and self.epochs_without_improvement >= self.patience:
             monitored = "validation" if X_val is not None else "training"
             best = (f"its best, {self.best_val:.6g} at epoch {self.best_epoch}" if self.best_epoch
-                    else f"the initial weights ({self.best_val:.6g}), which were kept")
+                    else f"the initial weights ({self.best_val:.6g}), which were kept; the learning rate "
+                         "(--lr) is probably too large")
             self._stop("early_stopping",
                        f"Training stopped early at epoch {self.epoch}: the {monitored} loss had not improved "
                        f"for {self.patience} epochs since {best}.")
@@ -392,10 +397,16 @@ class ProgressPrinter:
             return
         best = "*" if history.best_epoch == epoch else " "
         width = len(str(trainer.max_epochs))
-        line = (f"{self.prefix}epoch {epoch:>{width}}/{trainer.max_epochs}  train {history.train_loss[-1]:10.6f}  "
-                f"val {history.val_loss[-1]:10.6f}{best}  lr {history.learning_rate[-1]:.2e}  "
+        line = (f"{self.prefix}epoch {epoch:>{width}}/{trainer.max_epochs}  "
+                f"train {_fixed(history.train_loss[-1])}  val {_fixed(history.val_loss[-1])}{best}  "
+                f"lr {history.learning_rate[-1]:.2e}  "
                 f"{history.seconds[-1]:6.3f} s")
         print(line, file=self.stream or sys.stdout, flush=True)
+
+
+def _fixed(value: float) -> str:
+    """Format a loss in 10 characters: 6 decimals, or scientific notation once it is too large for them."""
+    return f"{value:10.6f}" if abs(value) < 1e3 else f"{value:10.3e}"
 
 
 def _check_positive_int(label: str, value, option: str, example: int) -> None:

@@ -147,10 +147,20 @@ def test_negative_price_with_msle_names_rows(tmp_path, capsys):
     (["--momentum", "1.5", "--optimizer", "momentum"], ["momentum", "1.5"]),
     (["--currency", "EUR"], ["--currency", "EUR"]),
     (["--data", "boston"], ["boston", "ames"]),
-    (["--data", "sales.csv"], ["--target"]),
+    (["--data", "sales.csv"], ["sales.csv", "not found"]),
+    (["--target", "area"], ["--target area", "price"]),
+    (["--quantile", "0.9"], ["--quantile", "--loss quantile"]),
+    (["--delta", "2"], ["--delta", "--loss huber"]),
+    (["--seed", "99999999999999"], ["seed", "99999999999999"]),
+    (["--los", "mae"], ["unrecognized arguments", "--los"]),
 ])
 def test_out_of_range_options(arguments, words, tmp_path, capsys):
     _expect_error(capsys, ["train", *arguments, "--out", str(tmp_path)], *words)
+
+
+def test_csv_without_target_option(tmp_path, capsys):
+    path = _write(tmp_path / "sales.csv", _good_rows())
+    _expect_error(capsys, ["train", "--data", str(path), "--out", str(tmp_path / "o")], "--target is required")
 
 
 def test_output_folder_not_writable(tmp_path, capsys):
@@ -225,6 +235,29 @@ def test_predict_output_not_writable(model_folder, tmp_path, capsys):
     blocker.write_text("x")
     _expect_error(capsys, ["predict", "--model", str(source), "--input", str(rows),
                            "--output", str(blocker / "priced.csv")], "--output")
+
+
+def test_predict_output_is_a_folder(model_folder, tmp_path, capsys):
+    source, rows = model_folder
+    _expect_error(capsys, ["predict", "--model", str(source), "--input", str(rows), "--output", str(tmp_path)],
+                  "--output", "is a folder")
+
+
+def test_predict_output_is_the_input(model_folder, tmp_path, capsys):
+    source, rows = model_folder
+    before = rows.read_bytes()
+    _expect_error(capsys, ["predict", "--model", str(source), "--input", str(rows), "--output", str(rows)],
+                  "is the input file")
+    assert rows.read_bytes() == before
+
+
+def test_predict_output_keeps_input_text(model_folder, tmp_path, capsys):
+    source, rows = model_folder
+    assert main(["predict", "--model", str(source), "--input", str(rows), "--output", str(tmp_path / "o.csv")]) == 0
+    written = (tmp_path / "o.csv").read_text().splitlines()
+    original = rows.read_text().splitlines()
+    assert written[0] == original[0] + ",predicted_price"
+    assert written[1].startswith(original[1] + ",")  # PID 526301100 stays, not 526301100.0
 
 
 def test_model_paths_never_followed(model_folder, tmp_path, capsys):

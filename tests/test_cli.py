@@ -155,3 +155,40 @@ def test_float32_run_matches_float64_at_stated_tolerance():
     assert single.model.network.params.dtype == np.float32
     assert single.metrics["test"]["rmsle"] <= 0.16
     assert abs(single.metrics["test"]["rmsle"] - double.metrics["test"]["rmsle"]) < 0.005
+
+
+def test_output_files_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        assert main(["train", "--epochs", "2", "--out", str(tmp_path)]) == 0
+    finally:
+        os.umask(previous)
+    for name in ["model.npz", "model.json", "metrics.json", "history.csv"]:
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
+
+
+def test_stale_outputs_of_another_task_removed(tmp_path):
+    assert main(["train", "--task", "classify", "--bands", "2", "--epochs", "2", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "confusion_matrix.png").is_file()
+    assert main(["train", "--epochs", "2", "--out", str(tmp_path)]) == 0
+    assert not (tmp_path / "confusion_matrix.png").exists()
+    assert (tmp_path / "residuals.png").is_file()
+
+
+def test_exploding_learning_rate_gets_advice(tmp_path, capsys):
+    assert main(["train", "--lr", "10", "--epochs", "5", "--patience", "0", "--out", str(tmp_path)]) == 0
+    output = capsys.readouterr().out
+    assert "No epoch improved on the initial weights" in output
+    assert "--lr" in output
+    progress = [line for line in output.splitlines() if line.startswith("epoch ")]
+    assert len({len(line.split("lr")[0]) for line in progress}) == 1  # columns stay aligned
+
+
+def test_broken_pipe_is_quiet(tmp_path):
+    command = f"{sys.executable} -m housing train --epochs 30 --progress-every 1 --out {tmp_path} | head -2"
+    completed = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in completed.stderr
+    assert "BrokenPipeError" not in completed.stderr

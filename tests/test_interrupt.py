@@ -115,3 +115,21 @@ def test_classifier_resume_equals_uninterrupted_run(tmp_path):
             np.testing.assert_array_equal(first[name], second[name])
     assert json.loads((out / "metrics.json").read_text())["test"]["accuracy"] == \
         json.loads((tmp_path / "reference" / "metrics.json").read_text())["test"]["accuracy"]
+
+
+def test_sigint_during_compare_marks_table_incomplete(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "housing", "compare", "--losses", "mse", "mae", "huber",
+                                "--epochs", "60", "--patience", "0", "--progress-every", "1",
+                                "--out", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if line.startswith("mae      epoch  3/60"):
+            process.send_signal(signal.SIGINT)
+            break
+    output, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert "Traceback" not in errors
+    assert "Interrupted: mae stopped before the end of training; huber not trained." in output
+    assert "not a fair comparison" in output
+    import pandas as pd
+    assert sorted(pd.read_csv(tmp_path / "comparison.csv")["loss"]) == ["mae", "mse"]
