@@ -11,7 +11,10 @@ data is in, and choosing "INR" only changes the symbol and the grouping: a
 price of 180000 becomes "₹1,80,000", not its dollar equivalent in rupees.
 
 A sign always comes before the symbol ("-$1,234", "-₹1,234"), and a value that
-rounds to zero is shown without a sign ("$0").
+rounds to zero is shown without a sign ("$0"). Text output uses the ASCII
+hyphen-minus. Axis tick labels from `money_formatter` use the true minus sign
+"−" (U+2212) instead, as matplotlib's own tick labels do while the rcParam
+``axes.unicode_minus`` is True (its default).
 """
 
 from __future__ import annotations
@@ -329,8 +332,11 @@ class _MoneyTickFormatter(FuncFormatter):
 
     def _format(self, x: float, pos: int | None = None) -> str:
         if self.compact:
-            return format_compact(x, self.currency, digits=self.precision)
-        return format_money(x, self.currency, decimals=self.precision)
+            text = format_compact(x, self.currency, digits=self.precision)
+        else:
+            text = format_money(x, self.currency, decimals=self.precision)
+        # Formatter.fix_minus swaps "-" for "−" unless axes.unicode_minus is False.
+        return self.fix_minus(text)
 
     def format_ticks(self, values: list[float]) -> list[str]:
         distinct = len(set(values))
@@ -358,6 +364,8 @@ def money_formatter(currency: str, compact: bool = True) -> FuncFormatter:
     matplotlib.ticker.FuncFormatter
         Pass it to ``ax.xaxis.set_major_formatter``. When two ticks would get
         the same label (ticks at $245,000 and $245,500 both rounding to "$245k"),
-        it adds digits, up to three more, until the labels differ.
+        it adds digits, up to three more, until the labels differ. A negative
+        amount starts with the minus sign "−" ("−$100k"), or with "-" while
+        matplotlib's ``axes.unicode_minus`` is False.
     """
     return _MoneyTickFormatter(check_currency(currency), compact)

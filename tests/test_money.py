@@ -2,6 +2,7 @@
 
 import math
 
+import matplotlib
 import numpy as np
 import pytest
 from hypothesis import given
@@ -271,3 +272,22 @@ def test_money_formatter_keeps_tick_labels_distinct():
     assert labels == ["$245k", "$245.5k", "$246k"]
     labels = money_formatter("USD", compact=False).format_ticks([0.0, 0.5, 1.0])
     assert labels == ["$0.0", "$0.5", "$1.0"]
+
+
+def test_money_formatter_uses_minus_sign():
+    # Tick labels follow matplotlib's axes.unicode_minus (True by default): U+2212, not "-".
+    formatter = money_formatter("USD")
+    assert formatter(-100_000, 0) == "\u2212$100k"
+    assert formatter.format_ticks([-50_000, 0, 50_000]) == ["\u2212$50k", "$0", "$50k"]
+    assert money_formatter("INR", compact=False)(-100_000, 0) == "\u2212₹1,00,000"
+
+
+def test_money_formatter_respects_unicode_minus_off():
+    with matplotlib.rc_context({"axes.unicode_minus": False}):
+        assert money_formatter("USD")(-100_000, 0) == "-$100k"
+
+
+def test_format_money_keeps_hyphen_minus():
+    # Text output (tables, the command line) keeps the ASCII hyphen-minus.
+    assert format_money(-1234, "USD") == "-$1,234"
+    assert format_compact(-100_000, "USD") == "-$100k"
