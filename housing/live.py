@@ -68,8 +68,9 @@ class LivePlot:
     mode : {"auto", "notebook", "window", "off"}, default "auto"
         Where to draw. "auto" picks "notebook" inside a Jupyter kernel,
         "window" when `has_display` is True, and "off" otherwise.
-    log_scale : bool, default False
-        Draw the loss on a logarithmic axis, as `plot_loss_curves` does.
+    log_scale : bool or "auto", default "auto"
+        Passed to `plot_loss_curves`: True draws the loss on a logarithmic
+        axis, and "auto" does so when the losses span more than a factor of 1000.
     stream : text stream, optional
         Where the one-line notice goes when no display is found (default: stdout).
 
@@ -89,11 +90,14 @@ class LivePlot:
     backend draws and ``plt.pause`` lets the window refresh between epochs.
     """
 
-    def __init__(self, every: int = 5, *, mode: str = "auto", log_scale: bool = False, stream: TextIO | None = None):
+    def __init__(self, every: int = 5, *, mode: str = "auto", log_scale: bool | str = "auto",
+                 stream: TextIO | None = None):
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ConfigError(f"every must be a whole number of epochs of at least 1; got {every!r}. Try every=5")
         if mode not in LIVE_MODES:
             raise ConfigError(f"unknown live plot mode {mode!r}; choose one of {', '.join(LIVE_MODES)}")
+        if not (isinstance(log_scale, bool) or log_scale == "auto"):
+            raise ConfigError(f"log_scale must be True, False or 'auto', got {log_scale!r}")
         self.every = every
         self.log_scale = log_scale
         self.stream = stream
@@ -107,7 +111,7 @@ class LivePlot:
                          "loss curve is off; training carries on without it.")
 
     def __repr__(self) -> str:
-        return f"LivePlot(every={self.every}, mode={self.mode!r}, log_scale={self.log_scale})"
+        return f"LivePlot(every={self.every}, mode={self.mode!r}, log_scale={self.log_scale!r})"
 
     def __call__(self, trainer, history: History) -> None:
         if self.mode == "off" or len(history) == 0:

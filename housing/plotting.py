@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import textwrap
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.ticker import LogFormatter, MaxNLocator
 
@@ -40,8 +42,11 @@ __all__ = [
     "DPI",
     "LOSS_COLORS",
     "FALLBACK_COLOR",
+    "LOSS_MARKERS",
+    "FALLBACK_MARKER",
     "LOSS_LABELS",
     "loss_color",
+    "loss_marker",
     "loss_label",
     "save_figure",
     "plot_loss_curves",
@@ -61,6 +66,14 @@ _TITLE_SIZE = 14
 _SUPTITLE_SIZE = 15
 _LEGEND_SIZE = 11
 
+# Grids of panels aim at this size in inches: a 1920 × 1080 projector at 150 dpi,
+# the resolution of `save_figure`, shows such a figure without shrinking it.
+_SCREEN_SIZE = (12.8, 7.2)
+_PANEL_HEIGHT_RANGE = (3.0, 5.0)
+# An estimate of how many characters of a suptitle fit in one inch at `_SUPTITLE_SIZE`
+# (15 pt in DejaVu Sans, matplotlib's default font).
+_SUPTITLE_CHARACTERS_PER_INCH = 7
+
 # The Okabe-Ito palette: eight colours chosen to stay distinct under the
 # common forms of colour blindness. The eight regression
 # losses get one each. Yellow has the least contrast on white, so it goes to
@@ -79,6 +92,28 @@ LOSS_COLORS = {
     "cce": "#D55E00",
 }
 FALLBACK_COLOR = "#999999"  # neutral grey for a loss name not listed above
+
+# The shape of the best-epoch marker of each loss, the same in every figure, so
+# that two losses whose curves coincide still show two different markers.
+LOSS_MARKERS = {
+    "mse": "o",
+    "rmse": "p",
+    "mae": "s",
+    "huber": "D",
+    "logcosh": "^",
+    "quantile": "v",
+    "msle": "P",
+    "mape": "X",
+    "bce": "o",
+    "cce": "s",
+}
+FALLBACK_MARKER = "o"
+
+# Loss curves: "auto" turns the y axis logarithmic when the values span more than this factor.
+_AUTO_LOG_RATIO = 1e3
+# Slight transparency, so a curve drawn over an equal one does not hide it completely.
+_CURVE_ALPHA = 0.85
+_NO_BEST_EPOCH = "no epoch beat the initial weights"
 
 # Parameters shown in a label, as the symbol used in the loss's formula.
 _PARAM_SYMBOLS = {"delta": "δ", "tau": "τ", "alpha": "α", "epsilon": "ε", "eps": "ε"}
@@ -111,6 +146,15 @@ def loss_color(name: str) -> str:
     not in `LOSS_COLORS` gets `FALLBACK_COLOR`.
     """
     return LOSS_COLORS.get(_normalise_loss_name(name), FALLBACK_COLOR)
+
+
+def loss_marker(name: str) -> str:
+    """Return the matplotlib marker of a loss's best epoch, the same in every figure.
+
+    Names are normalised as in `loss_color`. A name not in `LOSS_MARKERS` gets
+    `FALLBACK_MARKER`.
+    """
+    return LOSS_MARKERS.get(_normalise_loss_name(name), FALLBACK_MARKER)
 
 
 def _format_param(value: object) -> str:
@@ -239,6 +283,58 @@ def _point_color(loss_name: str | None) -> str:
     return loss_color(loss_name) if loss_name else LOSS_COLORS["mse"]
 
 
+def _grid_shape(n_panels: int) -> tuple[int, int]:
+    """Return (n_rows, n_cols) of the squarest grid for the panels, never taller than wide.
+
+    2 panels give 1 × 2, 3 give 1 × 3, 4 give 2 × 2, 5 and 6 give 2 × 3, 7 and 8 give 2 × 4.
+    """
+    n_rows = math.isqrt(n_panels)
+    return n_rows, -(-n_panels // n_rows)
+
+
+def _grid_figure(n_panels: int, panel_aspect: float) -> tuple[Figure, np.ndarray]:
+    """Make a figure of panels that share both axes, sized to fit a projected screen.
+
+    The figure aims at `_SCREEN_SIZE`, so a projector shows it at about its own
+    size and the fonts keep their point sizes. Panels stay between
+    `_PANEL_HEIGHT_RANGE` inches high, so many panels make a taller figure
+    rather than unreadable ones. Returns the figure and its axes, flattened row
+    by row, with the cells past `n_panels` hidden.
+    """
+    n_rows, n_cols = _grid_shape(n_panels)
+    # Room outside the panels, in inches: y tick labels and label on the left, the suptitle,
+    # x tick labels and label at the bottom, a title over each row.
+    extra_width = 1.1 + 0.15 * (n_cols - 1)
+    extra_height = 1.0 + 0.45 * n_rows
+    screen_width, screen_height = _SCREEN_SIZE
+    fitting = min((screen_width - extra_width) / (n_cols * panel_aspect), (screen_height - extra_height) / n_rows)
+    panel_height = float(np.clip(fitting, *_PANEL_HEIGHT_RANGE))
+
+    fig = _new_figure(n_cols * panel_height * panel_aspect + extra_width, n_rows * panel_height + extra_height)
+    # A gap between columns, so the last x tick label of one panel stays clear of the first of the next.
+    fig.get_layout_engine().set(wspace=0.06)
+    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax in axes[n_panels:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _label_grid_edges(axes: np.ndarray, n_panels: int, n_cols: int, xlabel: str) -> None:
+    """Keep axis labels and tick labels on the outer panels only, with x labels under every column."""
+    for ax in axes[:n_panels]:
+        ax.label_outer()
+    # label_outer hides x labels above the bottom row, so a panel above an empty cell gets them back.
+    for ax in axes[max(n_panels - n_cols, 0) : n_panels]:
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.set_xlabel(xlabel, fontsize=_LABEL_SIZE)
+
+
+def _set_grid_suptitle(fig: Figure, title: str) -> None:
+    """Set the title of a grid figure, wrapped to its width, because constrained layout does not shrink it."""
+    characters_per_line = int(fig.get_figwidth() * _SUPTITLE_CHARACTERS_PER_INCH)
+    fig.suptitle(textwrap.fill(title, characters_per_line), fontsize=_SUPTITLE_SIZE)
+
+
 # ---------------------------------------------------------------- loss curves
 
 
@@ -266,6 +362,12 @@ def _curve_color(name: str, history: History) -> str:
     return loss_color(history.loss_name)
 
 
+def _curve_marker(name: str, history: History) -> str:
+    if _normalise_loss_name(name) in LOSS_MARKERS or not history.loss_name:
+        return loss_marker(name)
+    return loss_marker(history.loss_name)
+
+
 def _first_epoch_scale(name: str, history: History) -> float:
     scale = history.train_loss[0]
     if not np.isfinite(scale) or scale <= 0:
@@ -283,26 +385,150 @@ def _best_point(history: History, scale: float) -> tuple[int, float] | None:
     return history.best_epoch, history.val_loss[index] / scale
 
 
+def _check_log_scale(log_scale: object) -> None:
+    if not (isinstance(log_scale, bool) or log_scale == "auto"):
+        raise ConfigError(f"log_scale must be True, False or 'auto', got {log_scale!r}")
+
+
+def _wants_log_scale(log_scale: bool | str, values: np.ndarray) -> bool:
+    """Resolve ``log_scale="auto"``: a log axis when every finite value is positive and they span over 1000×."""
+    if isinstance(log_scale, bool):
+        return log_scale
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or np.any(finite <= 0):
+        return False
+    return finite.max() / finite.min() > _AUTO_LOG_RATIO
+
+
+def _curve_sizes(n_runs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return a line width and a marker size per run, from wide to narrow.
+
+    A run drawn later over an equal curve is narrower, so the earlier one stays
+    visible as a rim around it, and its marker sits inside the earlier marker.
+    """
+    if n_runs == 1:
+        return np.array([2.2]), np.array([9.0])
+    # Each run is 0.6 pt narrower than the one before, which leaves a rim of 0.3 pt on each side.
+    order = np.arange(n_runs)
+    return np.maximum(3.2 - 0.6 * order, 0.8), np.maximum(13.0 - 1.5 * order, 6.0)
+
+
+def _single_point_style(filled: bool, size: float = 8.0) -> dict[str, object]:
+    """Marker style for a curve of one epoch, which a line alone cannot show."""
+    style: dict[str, object] = {"marker": "o", "markersize": size}
+    if not filled:
+        style["markerfacecolor"] = "white"
+    return style
+
+
+def _draw_run(ax: Axes, name: str, history: History, scale: float, width: float, marker_size: float,
+              mark_best_with_line: bool) -> tuple[Line2D, str | None, np.ndarray]:
+    """Draw one run's training and validation curves and its best-epoch marker.
+
+    Returns the run's legend handle, the marker shape drawn (None when there is
+    no best epoch to mark) and the plotted values.
+    """
+    color = _curve_color(name, history)
+    marker = _curve_marker(name, history)
+    single = len(history) == 1
+    epochs = np.asarray(history.epoch)
+    train = np.asarray(history.train_loss, dtype=float) / scale
+    val = np.asarray(history.val_loss, dtype=float) / scale
+    line_style = {"color": color, "linewidth": width, "alpha": _CURVE_ALPHA}
+    # One epoch gives one point per curve, drawn smaller than the best-epoch marker and, like
+    # the lines, smaller for each later run, so equal points stay visible.
+    point_size = marker_size - 3
+    ax.plot(epochs, train, linestyle="-", **line_style, **(_single_point_style(True, point_size) if single else {}))
+    ax.plot(epochs, val, linestyle="--", **line_style, **(_single_point_style(False, point_size) if single else {}))
+
+    label = loss_label(name)
+    best = _best_point(history, scale)
+    if best is not None:
+        ax.plot([best[0]], [best[1]], marker=marker, markersize=marker_size, color=color,
+                markeredgecolor="black", linestyle="", zorder=3)
+        label += f", best epoch {best[0]}"
+        if mark_best_with_line:
+            ax.axvline(best[0], color="#555555", linestyle=":", linewidth=1.2)
+    elif history.best_epoch is None:
+        label += f", {_NO_BEST_EPOCH}"
+    handle = Line2D([], [], color=color, linewidth=3, label=label, marker=marker if best else None,
+                    markersize=9, markeredgecolor="black")
+    return handle, (marker if best else None), np.concatenate([train, val])
+
+
+def _key_handles(best_markers: list[str], any_single: bool) -> tuple[list[object], list[str]]:
+    """Return the grey legend entries that explain line styles and markers, with their labels."""
+    train_style = _single_point_style(True) if any_single else {}
+    val_style = _single_point_style(False) if any_single else {}
+    handles: list[object] = [
+        Line2D([], [], color="#555555", linewidth=2, linestyle="-", **train_style),
+        Line2D([], [], color="#555555", linewidth=2, linestyle="--", **val_style),
+    ]
+    labels = ["training", "validation"]
+    shapes = list(dict.fromkeys(best_markers))
+    if shapes:
+        # Several shapes share one legend handle, so they are drawn smaller to stay apart.
+        size = 9 if len(shapes) == 1 else 6
+        markers = [Line2D([], [], color="#555555", marker=shape, markersize=size, markeredgecolor="black",
+                          linestyle="") for shape in shapes]
+        handles.append(markers[0] if len(markers) == 1 else tuple(markers))
+        labels.append("best epoch (kept)")
+    return handles, labels
+
+
+def _set_epoch_axis(ax: Axes, runs: Mapping[str, History]) -> None:
+    epochs = [epoch for history in runs.values() for epoch in history.epoch]
+    first, last = min(epochs), max(epochs)
+    if first == last:
+        # One epoch: a default locator would spread fractional ticks (0.95 to 1.05) around it.
+        ax.set_xlim(first - 1, first + 1)
+        ax.set_xticks([first])
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _set_loss_axis(ax: Axes, values: np.ndarray, log_axis: bool, single_epoch: bool) -> None:
+    finite = values[np.isfinite(values)]
+    if log_axis:
+        ax.set_yscale("log")
+        # Plain numbers ("0.3") read better than powers of ten ("3 × 10⁻¹") where they stay short,
+        # and matplotlib's default powers of ten read better beyond. LogFormatter labels minor
+        # ticks only while the axis spans fewer than two decades.
+        if finite.size and finite.min() >= 1e-4 and finite.max() < 1e5:
+            ax.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+            ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    elif single_epoch and finite.size and finite.min() > 0:
+        # Every run has one epoch: start at zero, so the axis shows the size of the loss
+        # rather than a narrow band of fractional ticks around one or two values.
+        ax.set_ylim(0, 1.2 * finite.max())
+
+
 def plot_loss_curves(
     histories: History | Mapping[str, History],
     *,
-    log_scale: bool = False,
+    log_scale: bool | str = "auto",
     ax: Axes | None = None,
 ) -> Figure:
     """Plot training and validation loss per epoch for one or several runs.
 
     Training loss is a solid line and validation loss a dashed line, both in the
-    loss's colour. A dot on the validation curve marks the best epoch (the one
-    early stopping keeps), and the legend gives its number. With one history, a
-    dotted vertical line also marks it.
+    loss's colour. A marker on the validation curve, in the loss's own shape
+    (`LOSS_MARKERS`), marks the best epoch (the one early stopping keeps), and
+    the legend gives its number. With one history, a dotted vertical line also
+    marks it. A run in which no epoch beat the initial weights has no best epoch
+    (`History.best_epoch` is None), and its legend entry says so. A run of one
+    epoch is drawn as points: filled for training, hollow for validation.
 
     Parameters
     ----------
     histories : History or dict of str to History
         One run, or runs keyed by loss name ("mse", "huber"). Keys that are not
-        loss names take their colour from `History.loss_name`.
-    log_scale : bool, default False
-        Use a logarithmic y axis, which shows late epochs better.
+        loss names take their colour and marker from `History.loss_name`.
+    log_scale : bool or "auto", default "auto"
+        True uses a logarithmic y axis, which shows late epochs better. "auto"
+        uses one when every plotted finite value is positive and the largest is
+        over 1000 times the smallest, as in a run that diverged or started far
+        off. The y label says "log scale" whenever the axis is logarithmic.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -320,7 +546,13 @@ def plot_loss_curves(
     training loss, so every training curve starts at 1 and the axis compares
     how fast and how far each loss falls ("Loss relative to epoch 1"). The
     absolute values are in each run's `history.csv`.
+
+    Similar losses (Huber and log-cosh) can give nearly equal curves. Runs are
+    drawn in order with slightly transparent lines that get narrower, and
+    markers that get smaller, from the first run to the last, so a later curve
+    on top of an earlier one leaves the earlier one visible around it.
     """
+    _check_log_scale(log_scale)
     runs = _histories_by_name(histories)
     for name, history in runs.items():
         if len(history) == 0:
@@ -331,46 +563,35 @@ def plot_loss_curves(
     if ax is None:
         ax = fig.add_subplot()
 
-    legend_handles = []
-    for name, history in runs.items():
-        color = _curve_color(name, history)
+    # Draw each run, wide lines first.
+    widths, marker_sizes = _curve_sizes(len(runs))
+    legend_handles, best_markers, plotted = [], [], []
+    for (name, history), width, marker_size in zip(runs.items(), widths, marker_sizes):
         scale = _first_epoch_scale(name, history) if relative else 1.0
-        epochs = np.asarray(history.epoch)
-        ax.plot(epochs, np.asarray(history.train_loss) / scale, color=color, linewidth=2.2, linestyle="-")
-        ax.plot(epochs, np.asarray(history.val_loss) / scale, color=color, linewidth=2.2, linestyle="--")
+        handle, marker, values = _draw_run(ax, name, history, scale, width, marker_size, not relative)
+        legend_handles.append(handle)
+        best_markers += [marker] if marker else []
+        plotted.append(values)
 
-        label = loss_label(name)
-        best = _best_point(history, scale)
-        if best is not None:
-            ax.plot([best[0]], [best[1]], marker="o", markersize=9, color=color, markeredgecolor="black", linestyle="")
-            label += f", best epoch {best[0]}"
-            if not relative:
-                ax.axvline(best[0], color="#555555", linestyle=":", linewidth=1.2)
-        legend_handles.append(Line2D([], [], color=color, linewidth=3, label=label))
+    # Line styles and markers are explained once in grey, so the legend stays short with many losses.
+    any_single = any(len(history) == 1 for history in runs.values())
+    key_handles, key_labels = _key_handles(best_markers, any_single)
+    labels = [handle.get_label() for handle in legend_handles] + key_labels
+    ax.legend(handles=legend_handles + key_handles, labels=labels, handler_map={tuple: HandlerTuple(ndivide=None)},
+              fontsize=_LEGEND_SIZE, loc="upper right")
 
-    # Line styles are explained once in grey, so the legend stays short with many losses.
-    legend_handles += [
-        Line2D([], [], color="#555555", linewidth=2, linestyle="-", label="training"),
-        Line2D([], [], color="#555555", linewidth=2, linestyle="--", label="validation"),
-        Line2D([], [], color="#555555", marker="o", markeredgecolor="black", linestyle="", label="best epoch (kept)"),
-    ]
-    ax.legend(handles=legend_handles, fontsize=_LEGEND_SIZE, loc="upper right")
-
+    # Axes: the scale is resolved from the values actually drawn.
+    values = np.concatenate(plotted)
+    log_axis = _wants_log_scale(log_scale, values)
     if relative:
         title = "Loss curves: " + ", ".join(loss_label(name) for name in runs)
         ylabel = "Loss relative to epoch 1 (training loss at epoch 1 = 1)"
     else:
-        name, history = next(iter(runs.items()))
-        title = f"Training and validation loss: {loss_label(name)}"
+        title = f"Training and validation loss: {loss_label(next(iter(runs)))}"
         ylabel = "Loss (training units: transformed target)"
-    _style_axes(ax, title, "Epoch", ylabel)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if log_scale:
-        ax.set_yscale("log")
-        # Plain numbers ("0.3") read better than powers of ten ("3 × 10⁻¹"). LogFormatter
-        # labels minor ticks only while the axis spans fewer than two decades.
-        ax.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
-        ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    _style_axes(ax, title, "Epoch", ylabel + (", log scale" if log_axis else ""))
+    _set_epoch_axis(ax, runs)
+    _set_loss_axis(ax, values, log_axis, all(len(history) == 1 for history in runs.values()))
     return fig
 
 
@@ -511,20 +732,16 @@ def plot_predicted_vs_actual_grid(results: Mapping[str, tuple[object, object]], 
     matplotlib.figure.Figure
     """
     code = check_currency(currency)
-    if not results:
-        raise ValueError("results must hold at least one loss")
-    n_panels = len(results)
-    n_columns = min(n_panels, 3)
-    n_rows = -(-n_panels // n_columns)
-    fig = _new_figure(5.2 * n_columns, 5.2 * n_rows + 0.6)
-    axes = fig.subplots(n_rows, n_columns, squeeze=False)
+    if not isinstance(results, Mapping) or not results:
+        raise ConfigError("results must be a non-empty dict of loss name to (y_true, y_pred)")
     pairs = {name: _as_price_pair(*pair) for name, pair in results.items()}
     low = min(min(true.min(), pred.min()) for true, pred in pairs.values())
     high = max(max(true.max(), pred.max()) for true, pred in pairs.values())
     margin = 0.04 * (high - low) if high > low else max(abs(high), 1.0) * 0.04
     limits = (low - margin, high + margin)
 
-    for ax, (name, (true, pred)) in zip(axes.flat, pairs.items()):
+    fig, axes = _grid_figure(len(pairs), panel_aspect=1.0)
+    for ax, (name, (true, pred)) in zip(axes, pairs.items()):
         ax.scatter(true, pred, s=10, alpha=0.5, color=loss_color(name), edgecolors="none")
         ax.plot(limits, limits, color="black", linewidth=1.2)
         ax.set_xlim(limits)
@@ -532,12 +749,11 @@ def plot_predicted_vs_actual_grid(results: Mapping[str, tuple[object, object]], 
         ax.set_aspect("equal", adjustable="box")
         _set_money_axis(ax, "x", code)
         _set_money_axis(ax, "y", code)
-        _style_axes(ax, loss_label(name), f"Actual price ({code})", f"Predicted price ({code})")
-        ax.title.set_color(loss_color(name))
-    for ax in list(axes.flat)[n_panels:]:
-        ax.set_visible(False)
-    fig.suptitle("Predicted against actual price on the test set (diagonal: perfect prediction)",
-                 fontsize=_SUPTITLE_SIZE)
+        _style_axes(ax, None, f"Actual price ({code})", f"Predicted price ({code})")
+        ax.set_title(loss_label(name), fontsize=_TITLE_SIZE, color=loss_color(name), fontweight="bold")
+    _label_grid_edges(axes, len(pairs), _grid_shape(len(pairs))[1], f"Actual price ({code})")
+
+    _set_grid_suptitle(fig, "Predicted against actual price on the test set (diagonal: perfect prediction)")
     return fig
 
 
@@ -564,26 +780,15 @@ def plot_residual_grid(results: Mapping[str, tuple[object, object]], *, currency
         raise ConfigError("results must be a non-empty dict of loss name to (y_true, y_pred)")
     pairs = {name: _as_price_pair(*pair) for name, pair in results.items()}
 
-    n_panels = len(pairs)
-    n_cols = min(n_panels, 3) if n_panels != 4 else 2
-    n_rows = -(-n_panels // n_cols)
-    fig = _new_figure(4.6 * n_cols + 0.6, 4.2 * n_rows + 0.8)
-    grid = np.atleast_1d(fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)).ravel()
-
+    fig, axes = _grid_figure(len(pairs), panel_aspect=1.2)
     residual_label = f"Residual: predicted − actual ({code})"
-    for ax, (name, (true, pred)) in zip(grid, pairs.items()):
+    for ax, (name, (true, pred)) in zip(axes, pairs.items()):
         _draw_residual_scatter(ax, pred, pred - true, loss_color(name), code)
         _style_axes(ax, None, f"Predicted price ({code})", residual_label)
         ax.set_title(loss_label(name), fontsize=_TITLE_SIZE, color=loss_color(name), fontweight="bold")
-        ax.label_outer()
-    for ax in grid[n_panels:]:
-        ax.set_visible(False)
-    # label_outer hides x labels above the bottom row, so a panel above an empty cell gets them back.
-    for ax in grid[max(n_panels - n_cols, 0) : n_panels]:
-        ax.xaxis.set_tick_params(labelbottom=True)
-        ax.set_xlabel(f"Predicted price ({code})", fontsize=_LABEL_SIZE)
+    _label_grid_edges(axes, len(pairs), _grid_shape(len(pairs))[1], f"Predicted price ({code})")
 
-    fig.suptitle("Residuals by loss, on identical axes", fontsize=_SUPTITLE_SIZE)
+    _set_grid_suptitle(fig, "Residuals by loss, on identical axes")
     return fig
 
 

@@ -16,11 +16,14 @@ from housing.plotting import (
     FALLBACK_COLOR,
     LOSS_COLORS,
     LOSS_LABELS,
+    LOSS_MARKERS,
     loss_color,
     loss_label,
+    loss_marker,
     plot_loss_curves,
     plot_loss_shapes,
     plot_predicted_vs_actual,
+    plot_predicted_vs_actual_grid,
     plot_residual_grid,
     plot_residuals,
     save_figure,
@@ -147,15 +150,123 @@ def test_loss_curves_log_scale_and_given_axes():
     assert plot_loss_curves(history, log_scale=True, ax=ax) is fig
     assert ax.get_yscale() == "log"
     assert ax.get_title() == "Training and validation loss: Huber (δ=1)"
+    assert ax.get_ylabel().endswith(", log scale")
     fig.draw_without_rendering()
     assert "0.1" in tick_texts(ax.yaxis)
 
 
 def test_loss_curves_without_best_epoch():
+    # best_epoch None: no epoch beat the initial weights, so there is no marker to explain.
     history = make_history("mae", [1.0, 0.5], [1.1, 0.6])
     (ax,) = plot_loss_curves(history).axes
     assert len(ax.get_lines()) == 2
-    assert ax.get_legend().get_texts()[0].get_text() == "MAE"
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["MAE, no epoch beat the initial weights", "training", "validation"]
+
+
+def test_loss_curves_best_epoch_key_only_with_marker():
+    histories = {
+        "mse": make_history("mse", [4.0, 2.0], [5.0, 6.0]),
+        "mae": make_history("mae", [0.5, 0.4], [0.6, 0.5], best_epoch=2),
+    }
+    (ax,) = plot_loss_curves(histories).axes
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["MSE, no epoch beat the initial weights", "MAE, best epoch 2",
+                      "training", "validation", "best epoch (kept)"]
+    assert len(lines_in_color(ax, LOSS_COLORS["mse"])) == 2  # training and validation, no marker
+    (marker,) = [line for line in lines_in_color(ax, LOSS_COLORS["mae"]) if line.get_linestyle() == "None"]
+    assert marker.get_marker() == LOSS_MARKERS["mae"]
+
+
+def test_loss_curves_overlapping_stay_visible():
+    # Huber and log-cosh can give equal curves: the later one must not hide the earlier.
+    same_train, same_val = [1.0, 0.8, 0.7], [0.5, 0.4, 0.45]
+    histories = {
+        "mse": make_history("mse", [2.0, 1.0, 0.5], [1.5, 1.0, 0.9], best_epoch=3),
+        "mae": make_history("mae", [1.0, 0.6, 0.5], [0.9, 0.7, 0.6], best_epoch=3),
+        "huber": make_history("huber", same_train, same_val, best_epoch=2),
+        "logcosh": make_history("logcosh", same_train, same_val, best_epoch=2),
+    }
+    (ax,) = plot_loss_curves(histories).axes
+    names = list(histories)
+    trains = [lines_in_color(ax, LOSS_COLORS[name])[0] for name in names]
+    markers = [lines_in_color(ax, LOSS_COLORS[name])[2] for name in names]
+
+    widths = [line.get_linewidth() for line in trains]
+    assert widths == sorted(widths, reverse=True)
+    assert len(set(widths)) == len(widths)
+    assert all(line.get_alpha() < 1 for line in trains)
+    assert [line.get_marker() for line in markers] == [loss_marker(name) for name in names]
+    assert len({line.get_marker() for line in markers}) == len(names)
+    sizes = [line.get_markersize() for line in markers]
+    assert sizes == sorted(sizes, reverse=True)
+    assert min(line.get_zorder() for line in markers) > max(line.get_zorder() for line in trains)
+    # The later of two equal curves is drawn on top, and the earlier one is wider, so it shows around it.
+    huber, logcosh = trains[2], trains[3]
+    assert ax.get_lines().index(logcosh) > ax.get_lines().index(huber)
+    assert huber.get_linewidth() > logcosh.get_linewidth()
+
+
+def test_loss_markers_one_per_regression_loss():
+    assert len({LOSS_MARKERS[name] for name in REGRESSION_LOSSES}) == len(REGRESSION_LOSSES)
+    assert loss_marker("Log_Cosh") == LOSS_MARKERS["logcosh"]
+    assert loss_marker("tukey") == "o"
+
+
+def test_loss_curves_auto_log_for_diverging_run():
+    # A run that starts at 2.6e13 and ends near 4.6e5: max/min is about 6e7, far above 1e3.
+    history = make_history("mse", [2.6e13, 3.0e11, 1.1e9, 4.6e5], [1.0e12, 2.8e10, 2.2e9, 1.4e9])
+    (ax,) = plot_loss_curves(history).axes
+    assert ax.get_yscale() == "log"
+    assert ax.get_ylabel() == "Loss (training units: transformed target), log scale"
+    (linear_ax,) = plot_loss_curves(history, log_scale=False).axes
+    assert linear_ax.get_yscale() == "linear"
+    assert "log scale" not in linear_ax.get_ylabel()
+
+
+@pytest.mark.parametrize("train, val", [
+    ([1.0, 0.5, 0.2], [1.1, 0.6, 0.3]),  # max/min = 5.5: a linear axis shows it well
+    ([1.0, 999.0], [1.0, 1.0]),          # max/min = 999: just under the 1e3 threshold
+    ([-1.0, 1e6], [1.0, 1.0]),           # a negative value has no place on a log axis
+])
+def test_loss_curves_auto_stays_linear(train, val):
+    (ax,) = plot_loss_curves(make_history("mse", train, val)).axes
+    assert ax.get_yscale() == "linear"
+    assert "log scale" not in ax.get_ylabel()
+
+
+@pytest.mark.parametrize("bad", ["log", "yes", None, 1.5])
+def test_loss_curves_rejects_bad_log_scale(bad):
+    with pytest.raises(ConfigError, match="log_scale must be True, False or 'auto'"):
+        plot_loss_curves(make_history("mse", [1.0], [1.0]), log_scale=bad)
+
+
+def test_loss_curves_single_epoch():
+    history = make_history("mse", [0.342], [0.195], best_epoch=1)
+    fig = plot_loss_curves(history)
+    (ax,) = fig.axes
+    train, val, best = lines_in_color(ax, LOSS_COLORS["mse"])
+    # A line through one point draws nothing, so both curves carry a marker.
+    assert train.get_marker() == "o"
+    assert val.get_marker() == "o"
+    assert list(train.get_ydata()) == [0.342]
+
+    fig.draw_without_rendering()
+    assert list(ax.get_xticks()) == [1]
+    assert tick_texts(ax.xaxis) == ["1"]
+    low, high = ax.get_ylim()
+    assert low == 0.0
+    assert high > 0.342
+
+
+def test_loss_curves_single_epoch_equal_values():
+    # Two runs of one epoch: each training curve is 1 by definition, and validation equals it.
+    histories = {"mse": make_history("mse", [2.0], [2.0]), "mae": make_history("mae", [0.5], [0.5])}
+    (ax,) = plot_loss_curves(histories).axes
+    ax.figure.draw_without_rendering()
+    assert ax.get_ylim()[0] == 0.0
+    assert ax.get_ylim()[1] > 1.0
+    assert tick_texts(ax.xaxis) == ["1"]
 
 
 def test_loss_curves_rejects_bad_histories():
@@ -202,8 +313,10 @@ def test_residuals_tick_labels_in_currency(prices):
     for axis in (scatter_ax.xaxis, scatter_ax.yaxis, hist_ax.xaxis):
         labels = tick_texts(axis)
         assert labels
-        assert all(label.lstrip("-").startswith("$") for label in labels)
+        assert all(label.removeprefix("\u2212").startswith("$") for label in labels)
+        assert not any("-" in label for label in labels)
     assert "$200k" in tick_texts(scatter_ax.xaxis)
+    assert any(label.startswith("\u2212$") for label in tick_texts(scatter_ax.yaxis))
 
 
 def test_residuals_in_rupees(prices):
@@ -293,9 +406,72 @@ def test_residual_grid_labels(prices):
     left, right = fig.axes
     assert left.get_xlabel() == "Predicted price (INR)"
     assert left.get_ylabel() == "Residual: predicted − actual (INR)"
-    assert all(label.lstrip("-").startswith("₹") for label in tick_texts(left.yaxis))
+    assert all(label.removeprefix("\u2212").startswith("₹") for label in tick_texts(left.yaxis))
     with pytest.raises(ConfigError, match="non-empty dict"):
         plot_residual_grid({})
+
+
+# ---------------------------------------------------------------- grid layout
+
+GRID_FUNCTIONS = [plot_residual_grid, plot_predicted_vs_actual_grid]
+
+
+def grid_results(prices, n_panels):
+    y_true, y_pred = prices
+    return {name: (y_true, y_pred * (1 + 0.05 * i)) for i, name in enumerate(REGRESSION_LOSSES[:n_panels])}
+
+
+@pytest.mark.parametrize("plot_grid", GRID_FUNCTIONS)
+@pytest.mark.parametrize("n_panels, rows, columns", [(1, 1, 1), (2, 1, 2), (3, 1, 3), (4, 2, 2), (5, 2, 3),
+                                                      (6, 2, 3), (7, 2, 4), (8, 2, 4)])
+def test_grid_is_as_square_as_possible(prices, plot_grid, n_panels, rows, columns):
+    fig = plot_grid(grid_results(prices, n_panels))
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == n_panels
+    assert len(fig.axes) == rows * columns
+    assert visible[0].get_subplotspec().get_geometry()[:2] == (rows, columns)
+
+
+@pytest.mark.parametrize("plot_grid", GRID_FUNCTIONS)
+@pytest.mark.parametrize("n_panels", [2, 3, 4, 5, 6])
+def test_grid_readable_on_projector(prices, plot_grid, n_panels):
+    # A 1920 x 1080 projector shows 12.8 x 7.2 inches at the 150 dpi of save_figure. The width
+    # fits, so fonts are not shrunk sideways, and every panel is at least 3 inches high.
+    fig = plot_grid(grid_results(prices, n_panels))
+    fig.draw_without_rendering()
+    width, height = fig.get_size_inches()
+    assert width <= 12.8 + 1e-9
+    assert height <= 8.0
+    for ax in fig.axes[:n_panels]:
+        panel = ax.get_position()
+        assert min(panel.width * width, panel.height * height) >= 2.7
+        assert ax.title.get_fontsize() == 14
+        assert all(label.get_fontsize() == 11 for label in ax.get_yticklabels())
+
+
+def test_grid_labels_outer_panels_only(prices):
+    # Five panels on 2 x 3: y tick labels in the left column, x tick labels under every column,
+    # including the top-right panel above the empty cell.
+    fig = plot_predicted_vs_actual_grid(grid_results(prices, 5))
+    fig.draw_without_rendering()
+    axes = fig.axes
+    assert [bool(tick_texts(ax.yaxis)) for ax in axes[:5]] == [True, False, False, True, False]
+    assert [bool(tick_texts(ax.xaxis)) for ax in axes[:5]] == [False, False, True, True, True]
+    assert [ax.get_xlabel() for ax in axes[:5]] == ["", "", "Actual price (USD)", "Actual price (USD)",
+                                                    "Actual price (USD)"]
+    assert not axes[5].get_visible()
+    assert all(ax.get_xlim() == axes[0].get_xlim() == ax.get_ylim() for ax in axes[:5])
+
+
+def test_predicted_vs_actual_grid_titles(prices):
+    fig = plot_predicted_vs_actual_grid(grid_results(prices, 4), currency="INR")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [LOSS_LABELS[name] for name in REGRESSION_LOSSES[:4]]
+    assert all(same_color(ax.title.get_color(), LOSS_COLORS[name]) for ax, name in zip(fig.axes, REGRESSION_LOSSES))
+    assert fig.axes[2].get_xlabel() == "Actual price (INR)"
+    assert "perfect prediction" in fig.get_suptitle()
+    with pytest.raises(ConfigError, match="non-empty dict"):
+        plot_predicted_vs_actual_grid({})
 
 
 # ---------------------------------------------------------------- loss shapes
