@@ -35,6 +35,8 @@ from .report import format_table
 __all__ = [
     "DEFAULT_DELTA_FRACTION",
     "MAX_HOUSES",
+    "MAX_PRICE",
+    "MIN_ACTUAL_PRICE",
     "default_delta",
     "worked_example_lines",
     "add_losses_parser",
@@ -48,6 +50,24 @@ DEFAULT_DELTA_FRACTION = 0.10
 # Every house gets its own line in every section, so the printout stays readable
 # only for a handful of houses.
 MAX_HOUSES = 20
+
+# The largest price or amount accepted, a thousand trillion: far beyond any house, and small
+# enough that every square (at most 1e30) stays finite and every amount prints without noise.
+MAX_PRICE = 1e15
+_MAX_PRICE_TEXT = "1e15"
+
+# The smallest actual price accepted, one dollar or rupee. MAPE divides by the actual price,
+# and amounts print to the cent, so a smaller price would print as "$0" and the losses that
+# divide by it would no longer match the working shown.
+MIN_ACTUAL_PRICE = 1.0
+
+# From this size on, float64 values are about 0.002 apart, close to a cent, so amounts
+# print as whole units.
+_CENTS_LIMIT = 1e13
+
+# From this size on, a value in currency squared prints in scientific notation only. A float64
+# keeps about 16 significant digits, so the plain form of a larger value ends in rounding noise.
+_PLAIN_SQUARED_LIMIT = 1e15
 
 # Explanatory sentences are wrapped at this width. The working lines are not,
 # because a formula broken across lines is harder to follow than a long line.
@@ -73,8 +93,13 @@ def _minus(text: str) -> str:
 
 def _money(value: float, currency: str) -> str:
     """Format an amount, with two decimals only when it is not a whole number."""
-    decimals = 0 if abs(value - round(value)) < 0.005 else 2
+    decimals = 0 if abs(value - round(value)) < 0.005 or abs(value) >= _CENTS_LIMIT else 2
     return _minus(format_money(value, currency, decimals=decimals))
+
+
+def _count(n: int, noun: str) -> str:
+    """Return "1 price" or "3 prices"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _number(value: float) -> str:
@@ -91,6 +116,8 @@ def _squared_money(value: float, currency: str) -> str:
     symbol = currency_symbol(currency)
     if abs(value) < 1e4:
         return f"{_number(value)} {symbol}²"
+    if abs(value) >= _PLAIN_SQUARED_LIMIT:
+        return _minus(format_squared_money(value, currency, scientific=True))
     plain = _minus(format_squared_money(value, currency))
     return f"{plain} ({_minus(format_squared_money(value, currency, scientific=True))})"
 
@@ -244,7 +271,8 @@ def _logcosh(ex: _Example) -> _Working:
 
 
 def _money_exact(ex: _Example, value: float) -> str:
-    return _minus(format_money(value, ex.currency, decimals=2))
+    decimals = 2 if abs(value) < _CENTS_LIMIT else 0
+    return _minus(format_money(value, ex.currency, decimals=decimals))
 
 
 def _quantile(ex: _Example) -> _Working:
@@ -331,7 +359,10 @@ def _mape(ex: _Example) -> _Working:
 
 
 def _percent(value: float) -> str:
-    return f"{_number(value)} = {100 * value:.2f}%"
+    percent = 100 * value
+    if abs(percent) >= 1e6:  # where two decimals would print rounding noise
+        return f"{_number(value)} = {_number(percent)}%"
+    return f"{_number(value)} = {percent:.2f}%"
 
 
 # ----------------------------------------------------------------------
@@ -393,20 +424,26 @@ def _check_example(actual, predicted, currency, delta, tau) -> _Example:
     actual_prices = _check_prices("--actual", actual)
     predicted_prices = _check_prices("--predicted", predicted)
     if actual_prices.size != predicted_prices.size:
-        raise ConfigError(f"--actual gives {actual_prices.size} prices but --predicted gives "
-                          f"{predicted_prices.size}; give one predicted price per house")
+        raise ConfigError(f"--actual gives {_count(actual_prices.size, 'price')} but --predicted gives "
+                          f"{_count(predicted_prices.size, 'price')}; give one predicted price per house")
     if np.any(actual_prices <= 0):
         house = int(np.flatnonzero(actual_prices <= 0)[0]) + 1
         raise ConfigError(f"--actual must be positive prices; house {house} is {actual_prices[house - 1]:g}. "
                           "MAPE divides by the actual price and MSLE takes its log")
+    if np.any(actual_prices < MIN_ACTUAL_PRICE):
+        house = int(np.flatnonzero(actual_prices < MIN_ACTUAL_PRICE)[0]) + 1
+        raise ConfigError(f"--actual must be prices of at least {MIN_ACTUAL_PRICE:g}; house {house} is "
+                          f"{actual_prices[house - 1]:g}. MAPE divides by the actual price, so give prices "
+                          "in whole currency units, such as 245000")
     if np.any(predicted_prices < 0):
         house = int(np.flatnonzero(predicted_prices < 0)[0]) + 1
         raise ConfigError(f"--predicted must be prices of 0 or more; house {house} is "
                           f"{predicted_prices[house - 1]:g}")
     code = check_currency(currency)
     delta_given = delta is not None
-    if delta_given and not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
-        raise ConfigError(f"--delta must be a positive amount in {code}, such as 10% of a typical price; got {delta}")
+    if delta_given and not (isinstance(delta, (int, float)) and math.isfinite(delta) and 0 < delta <= MAX_PRICE):
+        raise ConfigError(f"--delta must be a positive amount in {code} of at most {_MAX_PRICE_TEXT}, such as 10% "
+                          f"of a typical price; got {delta}")
     if not (isinstance(tau, (int, float)) and 0 < tau < 1):
         raise ConfigError(f"--quantile must be a level in the open interval (0, 1), such as 0.9; got {tau}")
     delta_value = float(delta) if delta_given else default_delta(actual_prices)
@@ -422,6 +459,11 @@ def _check_prices(option: str, values) -> np.ndarray:
                           f"so give at most {MAX_HOUSES}")
     if not np.all(np.isfinite(prices)):
         raise ConfigError(f"{option} must be finite numbers; got {', '.join(f'{p:g}' for p in prices)}")
+    too_large = np.flatnonzero(np.abs(prices) > MAX_PRICE)
+    if too_large.size:
+        house = int(too_large[0]) + 1
+        raise ConfigError(f"{option} must be prices of at most {_MAX_PRICE_TEXT} (a thousand trillion); house {house} "
+                          f"is {prices[house - 1]:g}. Give prices in currency units, such as 245000")
     return prices
 
 
@@ -520,7 +562,19 @@ def _price(text: str) -> float:
     try:
         return parse_number(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a price: {text!r}; write it as 245000, 245,000 or ₹2,45,000") from None
+        pass
+    if _reads_as_non_finite(text):
+        raise argparse.ArgumentTypeError(f"not a finite price: {text!r}; give a price of at most {_MAX_PRICE_TEXT}, "
+                                         "such as 245000")
+    raise argparse.ArgumentTypeError(f"not a price: {text!r}; write it as 245000, 245,000 or ₹2,45,000")
+
+
+def _reads_as_non_finite(text: str) -> bool:
+    """Return True for text that Python reads as a float that is not finite: "nan", "inf", "1e400"."""
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def add_losses_parser(commands, add_training_options, add_common_options) -> None:

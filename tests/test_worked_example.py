@@ -1,6 +1,7 @@
 """The worked loss example: values against hand-worked numbers and scikit-learn, units, the command."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from sklearn.metrics import (
 
 from housing.cli import main
 from housing.errors import ConfigError
-from housing.worked_example import MAX_HOUSES, default_delta, worked_example_lines
+from housing.worked_example import MAX_HOUSES, MAX_PRICE, MIN_ACTUAL_PRICE, default_delta, worked_example_lines
 
 # One house, in rupees: y = 3,37,50,000 and ŷ = 3,00,00,000, so r = −37,50,000.
 # By hand: r² = 14,062,500,000,000 = 1.40625e13; √ of it = 3,750,000; |r| / y = 1/9.
@@ -135,6 +136,15 @@ def test_batch_table_lists_each_residual():
     ({"actual": [0.0], "predicted": [1.0]}, "--actual must be positive prices; house 1 is 0"),
     ({"actual": [5.0], "predicted": [-1.0]}, "--predicted must be prices of 0 or more; house 1 is -1"),
     ({"actual": [float("nan")], "predicted": [1.0]}, "--actual must be finite numbers"),
+    ({"actual": [float("inf")], "predicted": [1.0]}, "--actual must be finite numbers"),
+    ({"actual": [5.0], "predicted": [float("-inf")]}, "--predicted must be finite numbers"),
+    ({"actual": [1e308], "predicted": [1e-308]}, r"--actual must be prices of at most 1e15 .* house 1 is 1e\+308"),
+    ({"actual": [1e160], "predicted": [1.0]}, r"--actual must be prices of at most 1e15 .* house 1 is 1e\+160"),
+    ({"actual": [5.0, 1e20], "predicted": [1.0, 1.0]}, r"--actual .* house 2 is 1e\+20"),
+    ({"actual": [5.0], "predicted": [1.0000001e15]}, "--predicted must be prices of at most 1e15"),
+    ({"actual": [1e-308], "predicted": [1.0]}, "--actual must be prices of at least 1; house 1 is 1e-308"),
+    ({"actual": [1.0], "predicted": [1.0], "delta": 1e16}, "--delta must be a positive amount in USD of at most 1e15"),
+    ({"actual": [1.0], "predicted": [1.0, 2.0]}, "--actual gives 1 price but --predicted gives 2 prices"),
     ({"actual": [], "predicted": []}, "--actual needs one price per house"),
     ({"actual": [1.0] * (MAX_HOUSES + 1), "predicted": [1.0] * (MAX_HOUSES + 1)}, f"give at most {MAX_HOUSES}"),
     ({"actual": [1.0], "predicted": [1.0], "delta": 0.0}, "--delta must be a positive amount"),
@@ -168,7 +178,7 @@ def test_losses_command_bad_input_exits_2(capsys):
     status = main(["losses", "--actual", "100", "200", "--predicted", "100"])
     err = capsys.readouterr().err
     assert status == 2
-    assert err.strip() == ("housing losses: error: --actual gives 2 prices but --predicted gives 1; "
+    assert err.strip() == ("housing losses: error: --actual gives 2 prices but --predicted gives 1 price; "
                            "give one predicted price per house")
 
 
@@ -182,3 +192,63 @@ def test_lines_use_package_losses_not_copies():
     # A value that only get_loss produces: MSLE for ŷ = 0 against y = 2 is (ln 1 − ln 3)² = 1.206949.
     lines = worked_example_lines([2.0], [0.0])
     assert _line(lines, "MSLE =").endswith(f"= {np.log(3) ** 2:.6g}")
+
+
+@pytest.mark.parametrize("currency", ["USD", "INR"])
+@pytest.mark.parametrize("actual, predicted", [
+    ([MAX_PRICE], [0.0]),
+    ([MIN_ACTUAL_PRICE], [MAX_PRICE]),
+    ([MAX_PRICE, MIN_ACTUAL_PRICE], [MIN_ACTUAL_PRICE, MAX_PRICE]),
+    ([123_456_789_012.34], [98_765_432_109.87]),
+])
+def test_extreme_prices_print_finite_exact_numbers(actual, predicted, currency):
+    text = "\n".join(worked_example_lines(actual, predicted, currency=currency))
+    for word in ("∞", "inf", "nan", "n/a"):
+        assert word not in text
+    # A float64 holds about 16 significant digits, so a number printed with more shows rounding noise.
+    for number in re.findall(r"\d[\d,]*(?:\.\d+)?", text):
+        assert len(re.sub(r"\D", "", number)) <= 16, number
+
+
+def test_largest_price_by_hand():
+    # y = 1e15, ŷ = 0: r = −1e15, so MSE = r² = 1e30 $², shown in scientific form only,
+    # RMSE = 1e15 and MAPE = |r| / y = 1 = 100%.
+    lines = worked_example_lines([1e15], [0.0])
+    assert _line(lines, "MSE =") == "MSE = r² = (−$1,000,000,000,000,000)² = 1 × 10³⁰ $²"
+    assert _line(lines, "RMSE =") == "RMSE = √MSE = √(1 × 10³⁰ $²) = $1,000,000,000,000,000"
+    assert _line(lines, "MAPE =").endswith("= 1 = 100.00%")
+
+
+def test_huge_percentage_in_scientific_form():
+    # y = 1, ŷ = 1e15: MAPE = (1e15 − 1) / 1 ≈ 1e15, which is 1e17 percent.
+    lines = worked_example_lines([1.0], [1e15])
+    assert _line(lines, "MAPE =").endswith("= 1 × 10¹⁵ = 1 × 10¹⁷%")
+
+
+def test_header_grammar_one_and_several_houses():
+    assert worked_example_lines([100.0], [90.0])[0] == "Worked example: 1 house, amounts in USD ($)"
+    assert worked_example_lines([100.0, 200.0], [90.0, 210.0])[0] == "Worked example: 2 houses, amounts in USD ($)"
+    text = "\n".join(worked_example_lines([100.0], [90.0]))
+    assert not re.search(r"\b1 (houses|prices|terms)\b", text)
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "Infinity", "1e400"])
+def test_losses_command_rejects_non_finite(capsys, text):
+    status = main(["losses", "--actual", text, "--predicted", "100"])
+    assert status == 2
+    assert f"not a finite price: '{text}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--actual", "1e308", "--predicted", "1e-308"], "--actual"),
+    (["--actual", "1e160", "--predicted", "1"], "--actual"),
+    (["--actual", "1e20", "--predicted", "1"], "--actual"),
+    (["--actual", "100", "--predicted", "2e15"], "--predicted"),
+])
+def test_losses_command_rejects_huge_prices(capsys, args, option):
+    status = main(["losses", *args])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert f"{option} must be prices of at most 1e15" in captured.err
+    assert "Traceback" not in captured.err
