@@ -29,8 +29,13 @@ class Optimizer:
             raise ConfigError(f"the learning rate must be a positive number; got {learning_rate}. Try 1e-3")
         self.learning_rate = float(learning_rate)
 
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Update ``params`` in place from ``grads``."""
+    def step(self, params: np.ndarray, grads: np.ndarray, *, overwrite_grads: bool = False) -> None:
+        """Update ``params`` in place from ``grads``.
+
+        With ``overwrite_grads=True`` an optimizer may use ``grads`` as scratch
+        space, so it holds no gradient afterwards; the trainer allows this
+        because backpropagation rewrites the gradients before the next step.
+        """
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -58,7 +63,7 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def step(self, params, grads):
+    def step(self, params, grads, *, overwrite_grads=False):
         params -= self.learning_rate * grads
 
 
@@ -87,7 +92,7 @@ class Momentum(Optimizer):
             self.velocity = np.zeros_like(params)
         return self.velocity
 
-    def step(self, params, grads):
+    def step(self, params, grads, *, overwrite_grads=False):
         velocity = self._velocity_for(params)
         velocity *= self.momentum
         velocity -= self.learning_rate * grads
@@ -120,7 +125,7 @@ class Nesterov(Momentum):
 
     name = "nesterov"
 
-    def step(self, params, grads):
+    def step(self, params, grads, *, overwrite_grads=False):
         velocity = self._velocity_for(params)
         velocity *= self.momentum
         velocity -= self.learning_rate * grads
@@ -174,19 +179,24 @@ class Adam(Optimizer):
         self.v: np.ndarray | None = None  # second moment / (1 - beta2)
         self._scratch: np.ndarray | None = None
 
-    def step(self, params, grads):
+    def step(self, params, grads, *, overwrite_grads=False):
         if self.m is None or self.m.shape != params.shape:
             self.m, self.v = np.zeros_like(params), np.zeros_like(params)
-        if self._scratch is None or self._scratch.shape != params.shape:
-            self._scratch = np.empty_like(params)
+        if overwrite_grads:
+            scratch = grads  # one parameter-sized array less in memory
+        else:
+            if self._scratch is None or self._scratch.shape != params.shape:
+                self._scratch = np.empty_like(params)
+            scratch = self._scratch
         self.t += 1
-        m, v, scratch = self.m, self.v, self._scratch
+        m, v = self.m, self.v
 
         # First moment, stored as m / (1 - beta1): m = beta1 m + g.
         m *= self.beta1
         m += grads
 
         # Second moment, stored as v / (1 - beta2): v = beta2 v + g^2.
+        # (When scratch is grads, this squares the gradient in place, its last use.)
         v *= self.beta2
         np.multiply(grads, grads, out=scratch)
         v += scratch

@@ -212,7 +212,7 @@ class Trainer:
             np.multiply(network.params[:n_weights], self.weight_decay, out=self._decay)
             network.grads[:n_weights] += self._decay
 
-        self.optimizer.step(network.params, network.grads)
+        self.optimizer.step(network.params, network.grads, overwrite_grads=True)
         return batch_loss
 
     def _end_epoch(self, X_train, y_train, X_val, y_val) -> None:
@@ -243,8 +243,15 @@ class Trainer:
             self._stop("interrupted", f"Training was interrupted at the end of epoch {self.epoch}.")
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> float:
-        # predict, unlike forward, keeps no activations in the layers.
-        return self.loss(y, self.network.predict(X))
+        """Return the loss over all of ``X``, predicting one batch of rows at a time.
+
+        Batches keep the largest temporary array as small as a training step's,
+        and predict, unlike forward, keeps no activations in the layers.
+        """
+        output = np.empty((len(X), self.network.n_outputs), dtype=self.network.dtype)
+        for start in range(0, len(X), self.batch_size):
+            output[start:start + self.batch_size] = self.network.predict(X[start:start + self.batch_size])
+        return self.loss(y, output)
 
     def _monitored_loss(self, X_train, y_train, X_val, y_val) -> float:
         """Return the loss that early stopping and the best weights follow.

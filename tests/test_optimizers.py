@@ -127,3 +127,13 @@ def test_plateau_reduces_after_patience():
 def test_unknown_schedule_lists_choices():
     with pytest.raises(ConfigError, match="constant, step, plateau"):
         get_schedule("cosine")
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam"])
+def test_overwrite_grads_gives_same_step(name):
+    rng = np.random.default_rng(2)
+    start, grads = rng.normal(size=6), rng.normal(size=6)
+    kept, overwritten = start.copy(), start.copy()
+    get_optimizer(name, 0.01).step(kept, grads.copy())
+    get_optimizer(name, 0.01).step(overwritten, grads.copy(), overwrite_grads=True)
+    np.testing.assert_array_equal(kept, overwritten)
