@@ -168,7 +168,11 @@ def prepare(split: Split, settings: Settings, loss) -> Split:
     # Every split is checked, not only the training one, so that a zero price
     # that MAPE cannot take is reported before training, wherever it falls.
     all_targets = pd.concat([split.y_train, split.y_val, split.y_test]).sort_index()
-    loss.validate_target(all_targets, column=split.info.target)
+    try:
+        loss.validate_target(all_targets, column=split.info.target)
+    except DataError as error:
+        raise DataError(f"{split.info.source if split.info.source.endswith('.csv') else split.info.name}: "
+                        f"{error}") from None
     pipeline = FeaturePipeline(split.info.none_categorical, split.info.none_numeric, scale=settings.scale)
     split.features_train = pipeline.fit_transform(split.X_train)
     split.features_val = pipeline.transform(split.X_val)
