@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -74,10 +73,9 @@ def _check_loss_parameters(args) -> None:
 
 def train_command(args) -> int:
     """Train one model, print its scores and write the run's files."""
-    from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
+    from .cli import stop_on_interrupt
+    from .persistence import load_checkpoint
     from .training import ProgressPrinter
-
-    from .persistence import load_checkpoint, remove_checkpoint, save_checkpoint
 
     checkpoint = None
     if getattr(args, "resume", None):
@@ -113,14 +111,25 @@ def train_command(args) -> int:
         print(f"The weights of epoch {result.history.best_epoch}, the best on the validation set, were restored.")
     print_results(result, split, currency)
 
-    paths = write_run_outputs(result, split, out, currency)
+    return finish_run(write_run_outputs(result, split, out, currency), trainer, settings, out)
+
+
+def finish_run(paths: list[Path], trainer, settings, out: Path) -> int:
+    """Tidy the run folder, keep or drop the checkpoint, list the files; return the exit status.
+
+    An interrupted run keeps a checkpoint for ``--resume`` and exits with 130;
+    a finished one removes any checkpoint and files of an earlier run.
+    """
+    from .cli import EXIT_INTERRUPTED, list_written
+    from .persistence import remove_checkpoint, save_checkpoint
+
     remove_stale_outputs(out, paths)
     if trainer.finished:
         remove_checkpoint(out)
     else:
         paths += save_checkpoint(out, *trainer.state_dict(), settings.to_dict())
     list_written(paths)
-    if result.history.interrupted:
+    if trainer.history.interrupted:
         print(f"\nThe best model so far is saved. Continue with: housing train --resume {out}")
         return EXIT_INTERRUPTED
     return 0
@@ -215,8 +224,7 @@ def train_classifier(args, settings, out: Path, checkpoint=None) -> int:
     ``checkpoint`` is ``(arrays, state)`` from an interrupted run to resume.
     """
     from .classification import output_width, prepare_classification, run_classification, write_classification_outputs
-    from .cli import EXIT_INTERRUPTED, list_written, stop_on_interrupt
-    from .persistence import remove_checkpoint, save_checkpoint
+    from .cli import stop_on_interrupt
     from .training import ProgressPrinter
 
     loss = get_loss(settings.loss)
@@ -241,17 +249,7 @@ def train_classifier(args, settings, out: Path, checkpoint=None) -> int:
         print(f"The weights of epoch {result.history.best_epoch}, the best on the validation set, were restored.")
     print_classifier_results(result, currency)
 
-    paths = write_classification_outputs(result, out, currency)
-    remove_stale_outputs(out, paths)
-    if trainer.finished:
-        remove_checkpoint(out)
-    else:
-        paths += save_checkpoint(out, *trainer.state_dict(), settings.to_dict())
-    list_written(paths)
-    if result.history.interrupted:
-        print(f"\nThe best model so far is saved. Continue with: housing train --resume {out}")
-        return EXIT_INTERRUPTED
-    return 0
+    return finish_run(write_classification_outputs(result, out, currency), trainer, settings, out)
 
 
 def print_classifier_configuration(settings, split, trainer, currency: str) -> None:
@@ -472,7 +470,6 @@ def compare_command(args) -> int:
 
 def comparison_table(table, currency: str) -> str:
     from .report import format_metric
-    from .plotting import loss_label
 
     header = ["loss", "RMSE", "MAE", "Median AE", "R²", "RMSLE", "epochs", "seconds"]
     rows = []

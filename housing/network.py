@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .activations import get_activation
 from .errors import ConfigError
 from .layers import Dense
 
