@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Sequence
@@ -34,7 +33,6 @@ from sklearn.metrics import accuracy_score, confusion_matrix, log_loss, precisio
 
 from .errors import ConfigError, DataError
 from .experiment import Settings, Split, build_trainer, load_data, split_data
-from .fileio import atomic_write_text
 from .history import History
 from .losses import check_loss_task, get_loss
 from .model import PriceBandModel
@@ -425,30 +423,13 @@ def band_table(metrics: dict, labels: Sequence[str]) -> str:
 
 def write_classification_outputs(result: ClassificationResult, out: Path, currency: str) -> list[Path]:
     """Write the model, metrics.json, history.csv, the loss curves and the confusion matrix into ``out``."""
-    from .persistence import save_model
+    from .persistence import save_run_files
     from .plotting import plot_confusion_matrix, plot_loss_curves, save_figure
 
     model = result.model
-    model.currency = currency
-    model.metadata.update({"stop_reason": result.history.stop_reason, "interrupted": result.history.interrupted})
-    paths = save_model(model, out)
-
     labels = model.bands.labels(currency)
-    metrics = {
-        "task": "classification",
-        **result.metrics,
-        "bands": {"edges": model.bands.edges, "labels": labels},
-        "config": model.metadata["settings"],
-        "epochs_run": len(result.history),
-        "best_epoch": result.history.best_epoch,
-        "stop_reason": result.history.stop_reason,
-        "interrupted": result.history.interrupted,
-        "diverged": result.history.diverged,
-        "seconds": round(result.seconds, 3),
-        "currency": currency,
-    }
-    paths.append(atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, allow_nan=False) + "\n"))
-    paths.append(atomic_write_text(out / "history.csv", result.history.to_frame().to_csv(index=False)))
+    scores = {"task": "classification", **result.metrics, "bands": {"edges": model.bands.edges, "labels": labels}}
+    paths = save_run_files(model, result.history, scores, result.seconds, currency, out)
 
     if len(result.history):
         loss_figure = plot_loss_curves(result.history)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -156,22 +155,11 @@ def print_configuration(settings: Settings, split: Split, trainer, currency: str
     params = ", ".join(f"{k}={v}" for k, v in getattr(loss, "params", {}).items())
     note = "" if currency == info.currency else f", shown as {currency} with no exchange rate applied"
     print(f"housing train: {info.name}, {info.n_rows:,} rows -> {info.target} ({info.currency}{note})")
-    rows = [
-        ("split", f"{len(split.y_train):,} training / {len(split.y_val):,} validation / {len(split.y_test):,} "
-                  f"test rows (seed {settings.seed})"),
-        ("features", f"{len(split.X_train.columns)} columns -> {network.n_features} after imputing, "
-                     "scaling and one-hot encoding"),
-        ("network", f"{widths}, {settings.activation if network.hidden else 'linear (no hidden layer)'}, "
-                    f"{network.params.size:,} parameters, {settings.dtype}"),
+    layers = f"{settings.activation if network.hidden else 'linear (no hidden layer)'}"
+    rows = _configuration_rows(settings, split, network, f"{widths}, {layers}", [
         ("loss", f"{loss.name}{f' ({params})' if params else ''} on {target_space}"),
-        ("optimizer", f"{settings.optimizer}, learning rate {settings.lr:g}, batch size {settings.batch_size}, "
-                      f"weight decay {settings.weight_decay:g}, {settings.schedule} schedule"),
-        ("stopping", f"at most {settings.epochs} epochs"
-                     + (f", patience {settings.patience}" if settings.patience else ", no early stopping")),
-    ]
-    for label, text in rows:
-        print(f"  {label:<10} {text}")
-    print()
+    ])
+    _print_rows(rows)
 
 
 def print_results(result: RunResult, split: Split, currency: str) -> None:
@@ -182,28 +170,10 @@ def print_results(result: RunResult, split: Split, currency: str) -> None:
 
 def write_run_outputs(result: RunResult, split: Split, out: Path, currency: str) -> list[Path]:
     """Write the model, metrics.json, history.csv and the two figures into ``out``."""
-    from .persistence import save_model
+    from .persistence import save_run_files
     from .plotting import plot_loss_curves, plot_residuals, save_figure
 
-    result.model.currency = currency
-    result.model.metadata.update({"stop_reason": result.history.stop_reason,
-                                  "interrupted": result.history.interrupted})
-    paths = save_model(result.model, out)
-
-    metrics = {
-        **result.metrics,
-        "config": result.model.metadata["settings"],
-        "epochs_run": len(result.history),
-        "best_epoch": result.history.best_epoch,
-        "stop_reason": result.history.stop_reason,
-        "interrupted": result.history.interrupted,
-        "diverged": result.history.diverged,
-        "seconds": round(result.seconds, 3),
-        "currency": currency,
-    }
-    paths.append(atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, allow_nan=False) + "\n"))
-    paths.append(atomic_write_text(out / "history.csv", result.history.to_frame().to_csv(index=False)))
-
+    paths = save_run_files(result.model, result.history, result.metrics, result.seconds, currency, out)
     if len(result.history):
         loss_figure = plot_loss_curves(result.history)
         paths.append(save_figure(loss_figure, out / "loss_curves.png"))
@@ -259,20 +229,30 @@ def print_classifier_configuration(settings, split, trainer, currency: str) -> N
     cut = "the training median" if settings.bands == 2 else "the training quantiles"
     print(f"housing train --task classify: {info.name}, {info.n_rows:,} rows -> {settings.bands} bands of "
           f"{info.target} ({currency})")
-    rows = [
+    rows = _configuration_rows(settings, split, network, f"{widths} ({output}), {settings.activation}", [
+        ("loss", f"{trainer.loss.name}, cross-entropy computed from the logits"),
+    ])
+    rows.insert(1, ("bands", f"{', '.join(split.bands.labels(currency))} (cut at {cut})"))
+    _print_rows(rows)
+
+
+def _configuration_rows(settings, split, network, architecture: str, task_rows: list) -> list[tuple[str, str]]:
+    """Return the labelled lines that describe a run before it starts, shared by both tasks."""
+    return [
         ("split", f"{len(split.y_train):,} training / {len(split.y_val):,} validation / {len(split.y_test):,} "
                   f"test rows (seed {settings.seed})"),
-        ("bands", f"{', '.join(split.bands.labels(currency))} (cut at {cut})"),
         ("features", f"{len(split.X_train.columns)} columns -> {network.n_features} after imputing, "
                      "scaling and one-hot encoding"),
-        ("network", f"{widths} ({output}), {settings.activation}, {network.params.size:,} parameters, "
-                    f"{settings.dtype}"),
-        ("loss", f"{trainer.loss.name}, cross-entropy computed from the logits"),
+        ("network", f"{architecture}, {network.params.size:,} parameters, {settings.dtype}"),
+        *task_rows,
         ("optimizer", f"{settings.optimizer}, learning rate {settings.lr:g}, batch size {settings.batch_size}, "
                       f"weight decay {settings.weight_decay:g}, {settings.schedule} schedule"),
-        ("stopping", f"at most {settings.epochs} epochs"
+        ("stopping", f"at most {settings.epochs} epoch{'s' if settings.epochs != 1 else ''}"
                      + (f", patience {settings.patience}" if settings.patience else ", no early stopping")),
     ]
+
+
+def _print_rows(rows: list[tuple[str, str]]) -> None:
     for label, text in rows:
         print(f"  {label:<10} {text}")
     print()

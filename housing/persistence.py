@@ -25,7 +25,7 @@ from .model import HousePriceModel
 from .network import MLP
 from .preprocessing import FeaturePipeline, TargetTransform
 
-__all__ = ["save_model", "load_model", "save_checkpoint", "load_checkpoint", "remove_checkpoint",
+__all__ = ["save_model", "load_model", "save_run_files", "save_checkpoint", "load_checkpoint", "remove_checkpoint",
            "WEIGHTS_FILE", "CONFIG_FILE", "CHECKPOINT_ARRAYS", "CHECKPOINT_STATE", "FORMAT_VERSION"]
 
 WEIGHTS_FILE = "model.npz"
@@ -91,6 +91,34 @@ def save_model(model: HousePriceModel, folder: str | Path, extra: dict | None = 
     weights_path = atomic_write_bytes(folder / WEIGHTS_FILE, weights)
     config_path = atomic_write_text(folder / CONFIG_FILE, json.dumps(config, indent=2, allow_nan=False) + "\n")
     return [weights_path, config_path]
+
+
+def save_run_files(model, history, scores: dict, seconds: float, currency: str, out: str | Path) -> list[Path]:
+    """Write the model, `metrics.json` and `history.csv` of one training run into ``out``.
+
+    ``scores`` are the metric blocks (``test``, ``validation``, ``baseline``
+    and any task-specific entries); `metrics.json` adds the configuration and
+    how the run ended. Returns the paths written.
+    """
+    out = Path(out)
+    model.currency = currency
+    model.metadata.update({"stop_reason": history.stop_reason, "interrupted": history.interrupted})
+    paths = save_model(model, out)
+
+    record = {
+        **scores,
+        "config": model.metadata["settings"],
+        "epochs_run": len(history),
+        "best_epoch": history.best_epoch,
+        "stop_reason": history.stop_reason,
+        "interrupted": history.interrupted,
+        "diverged": history.diverged,
+        "seconds": round(seconds, 3),
+        "currency": currency,
+    }
+    paths.append(atomic_write_text(out / "metrics.json", json.dumps(record, indent=2, allow_nan=False) + "\n"))
+    paths.append(atomic_write_text(out / "history.csv", history.to_frame().to_csv(index=False)))
+    return paths
 
 
 def load_model(folder: str | Path) -> HousePriceModel:
