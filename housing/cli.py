@@ -48,8 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nhousing {args.command}: aborted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of our output went away, as in "housing train | head": stop
-        # quietly, and point stdout at /dev/null so Python's exit flush cannot fail.
+        # The reader of our output went away, as in "housing train | head". Stop
+        # quietly, and point stdout at /dev/null so that the flush at exit does not raise again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0

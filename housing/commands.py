@@ -408,7 +408,7 @@ def compare_command(args) -> int:
           f"at most {settings.epochs} epochs")
 
     # A Ctrl-C stops the loss in training at the end of its epoch and skips
-    # the rest; the partial table is still printed and saved, marked as such.
+    # the rest. The partial table is still printed and saved, marked as such.
     stop_requested = []
 
     def stop_when_requested(trainer, history) -> None:

@@ -2,7 +2,7 @@
 
 Every model is trained on the same rows, the same split, the same fitted feature
 pipeline, the same initial weights, the same mini-batch order and the same
-optimizer settings; only the loss (and the target transform it needs)
+optimizer settings. Only the loss, and the target transform it needs,
 differs. All of them are scored with the same metrics on the same clean test
 set, whatever loss trained them.
 """

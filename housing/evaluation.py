@@ -1,7 +1,7 @@
 """Regression metrics in the target's own units, and the baseline to beat.
 
-The metrics are scikit-learn's; this module only picks the set that every
-report in the package uses and makes each one safe to put in JSON.
+The metrics are scikit-learn's. This module only picks the set that every
+report in the package uses, and makes each one safe to put in JSON.
 """
 
 from __future__ import annotations

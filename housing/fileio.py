@@ -22,7 +22,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        # mkstemp creates the file readable by its owner only; give it the mode
+        # mkstemp creates the file readable by its owner only. Give it the mode
         # a plain open() would, so others can read results in a shared folder.
         os.fchmod(handle, 0o666 & ~_current_umask())
         with os.fdopen(handle, "wb") as stream:

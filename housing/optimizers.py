@@ -33,7 +33,7 @@ class Optimizer:
         """Update ``params`` in place from ``grads``.
 
         With ``overwrite_grads=True`` an optimizer may use ``grads`` as scratch
-        space, so it holds no gradient afterwards; the trainer allows this
+        space, so it contains no gradient afterwards. The trainer allows this
         because backpropagation rewrites the gradients before the next step.
         """
         raise NotImplementedError

@@ -55,10 +55,10 @@ _REQUIRED_FIELDS = {
 def save_model(model: HousePriceModel, folder: str | Path, extra: dict | None = None) -> list[Path]:
     """Write `model.npz` then `model.json` into ``folder``; return both paths.
 
-    Each file is written to a temporary name and renamed, and the JSON, which
-    records the weights' checksum, is written last: an interrupted save leaves
-    either the previous model or a pair that fails the checksum, never a
-    silently mismatched one.
+    Each file is written to a temporary name and renamed. The JSON, which
+    records the weights' checksum, is written last, so an interrupted save
+    leaves either the previous model or a pair that fails the checksum, never
+    a silently mismatched one.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -469,7 +469,7 @@ def _to_float(column: pd.Series, name: str) -> pd.Series:
     except (TypeError, ValueError):
         converted = pd.to_numeric(column, errors="coerce")
         bad = column[converted.isna() & column.notna()]
-        raise DataError(f"column {name!r} was numeric in training but row {bad.index[0]} holds {bad.iloc[0]!r}; "
+        raise DataError(f"column {name!r} was numeric in training but row {bad.index[0]} contains {bad.iloc[0]!r}; "
                         "write a number there or leave the cell empty") from None
 
 
