@@ -80,8 +80,11 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.blas_threads = blas_threads
         self._decay = np.empty(network.n_weights, dtype=network.dtype)  # scratch for weight decay
-        self._value_and_gradient = getattr(loss, "value_and_gradient", None) or (
-            lambda y_true, y_pred: (loss(y_true, y_pred), loss.gradient(y_true, y_pred)))
+        # `_as_arrays` checks each split's targets once, so every step may
+        # skip the loss's own checks where the loss offers that.
+        self._value_and_gradient = (
+            getattr(loss, "value_and_gradient_unchecked", None) or getattr(loss, "value_and_gradient", None)
+            or (lambda y_true, y_pred: (loss(y_true, y_pred), loss.gradient(y_true, y_pred))))
         self.history = History(loss_name=getattr(loss, "name", ""))
 
         # Run state, kept between calls to `fit` so that a stopped run can go on.

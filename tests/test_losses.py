@@ -70,6 +70,33 @@ def test_gradient_shape_and_dtype(name, params):
     assert gradient.dtype == np.float64
 
 
+@pytest.mark.parametrize("name, params", LOSS_CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_value_and_gradient_equal_separate_calls(name, params, dtype):
+    loss = get_loss(name, **params)
+    y_true, y_pred = (array.astype(dtype) for array in _smooth_point(5, 2))
+    expected_value, expected_gradient = loss(y_true, y_pred), loss.gradient(y_true, y_pred)
+    for method in (loss.value_and_gradient, loss.value_and_gradient_unchecked):
+        value, gradient = method(y_true, y_pred.copy())
+        assert value == pytest.approx(expected_value, rel=1e-6 if dtype == np.float32 else 1e-12)
+        assert gradient.dtype == dtype
+        assert gradient.shape == y_pred.shape
+        np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_value_and_gradient_leaves_prediction_unchanged():
+    # MSE reuses its residual array as the gradient; the prediction must not be it.
+    y_true, y_pred = _smooth_point(4, 1)
+    original = y_pred.copy()
+    MSE().value_and_gradient_unchecked(y_true, y_pred)
+    np.testing.assert_array_equal(y_pred, original)
+
+
+def test_value_and_gradient_checks_target():
+    with pytest.raises(DataError, match="row 1"):
+        MSE().value_and_gradient(np.array([[1.0], [np.nan]]), np.array([[1.0], [2.0]]))
+
+
 # Values against scikit-learn
 
 
