@@ -131,11 +131,16 @@ def test_without_validation_best_weights_match_their_loss():
     assert "initial weights" in trainer.history.stop_reason
 
 
-def test_non_finite_features_rejected_before_training():
-    X_train, y_train, _, _ = _regression_problem()
-    X_train[4, 1] = np.nan
-    with pytest.raises(DataError, match="row 4, column 1"):
-        _trainer().fit(X_train, y_train)
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("split", ["training", "validation"])
+def test_non_finite_features_rejected_before_training(value, split):
+    X_train, y_train, X_val, y_val = _regression_problem()
+    (X_train if split == "training" else X_val)[4, 1] = value
+    trainer = _trainer()
+    start = trainer.network.params.copy()
+    with pytest.raises(DataError, match=f"the {split} features contain {value} in row 4, column 1"):
+        trainer.fit(X_train, y_train, X_val, y_val)
+    np.testing.assert_array_equal(trainer.network.params, start)
 
 
 def test_bad_target_named_by_row_before_any_step():
