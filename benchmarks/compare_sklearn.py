@@ -15,8 +15,12 @@ after every epoch, keeps the history, prints progress (into memory) and
 restores the weights of the best validation epoch. scikit-learn gets no
 validation set.
 
-Every fit runs in a fresh process of this script (``--worker``), the two
-libraries alternate which goes first, and the report gives medians over the
+A third contender, the plain NumPy network of `plain_numpy.py`, has no
+validation, history or progress: the report shows how our full trainer
+compares with that bare loop too.
+
+Every fit runs in a fresh process of this script (``--worker``), the three
+contenders take turns going first, and the report gives medians over the
 repetitions. The same runs at batch size 8 give the time per step, where
 Python overhead dominates. The results page is benchmarks/README.md.
 """
@@ -41,7 +45,7 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-LIBRARIES = ("housing", "sklearn")
+LIBRARIES = ("housing", "sklearn", "plain")
 DTYPES = ("float64", "float32")
 HIDDEN = (64, 32)
 SEED = 42
@@ -111,10 +115,11 @@ def _run_all(data_folder: Path, repeats: int, args) -> list[dict]:
         configurations = [(dtype, 64, args.epochs) for dtype in DTYPES]
         configurations += [(dtype, 8, args.step_epochs) for dtype in DTYPES]
         for index, (dtype, batch_size, epochs) in enumerate(configurations):
-            # Alternate which library goes first from one repetition to the
+            # Rotate which contender goes first from one configuration to the
             # next, so that a slow spell of the machine does not always land
             # on the same one.
-            order = LIBRARIES if (repeat + index) % 2 == 0 else LIBRARIES[::-1]
+            shift = (repeat + index) % len(LIBRARIES)
+            order = LIBRARIES[shift:] + LIBRARIES[:shift]
             for library in order:
                 result = _run_worker([
                     "--worker", library, "--data", str(data_folder / f"ames-{dtype}.npz"), "--dtype", dtype,
@@ -155,14 +160,17 @@ def _summarise(runs: list[dict], environment: dict, repeats: int, args) -> dict:
                 "epochs_run": main_runs[0]["epochs_run"],
                 "weights_dtype": main_runs[0]["weights_dtype"],
             }
-        ours, theirs = block["housing"], block["sklearn"]
+        ours, theirs, plain = block["housing"], block["sklearn"], block["plain"]
         block["speedup"] = theirs["ms_per_epoch"] / ours["ms_per_epoch"]
         block["speedup_step_batch8"] = theirs["us_per_step_batch8"] / ours["us_per_step_batch8"]
+        block["speedup_over_plain"] = plain["ms_per_epoch"] / ours["ms_per_epoch"]
         summary["results"][dtype] = block
 
     results = summary["results"]
     summary["speedup_float64"] = results["float64"]["speedup"]
     summary["speedup_float32"] = results["float32"]["speedup"]
+    summary["speedup_over_plain_float64"] = results["float64"]["speedup_over_plain"]
+    summary["speedup_over_plain_float32"] = results["float32"]["speedup_over_plain"]
     summary["rmsle_ours"] = results["float64"]["housing"]["rmsle"]
     summary["rmsle_sklearn"] = results["float64"]["sklearn"]["rmsle"]
     summary["targets"] = _check_targets(results)
@@ -182,19 +190,22 @@ def _check_targets(results: dict) -> dict[str, bool]:
         checks[f"speedup_{dtype}_at_least_{TARGET_SPEEDUP[dtype]}"] = block["speedup"] >= TARGET_SPEEDUP[dtype]
         checks[f"peak_memory_{dtype}_lower"] = ours["peak_rss_increase_mib"] < theirs["peak_rss_increase_mib"]
         checks[f"rmsle_{dtype}_no_worse"] = ours["rmsle"] <= theirs["rmsle"]
+        checks[f"not_slower_than_plain_{dtype}"] = block["speedup_over_plain"] >= 1.0
     return checks
 
 
 def _format_report(summary: dict) -> str:
     environment = summary["environment"]
     lines = [
-        f"housing against scikit-learn {environment['sklearn']} MLPRegressor on {environment['data']}",
+        f"housing against scikit-learn {environment['sklearn']} MLPRegressor and a plain NumPy network "
+        f"on {environment['data']}",
         f"hidden {HIDDEN}, ReLU, Adam (lr {LEARNING_RATE:g}, betas {BETA1}, {BETA2}, epsilon {EPSILON:g}), "
         f"weight decay {summary['weight_decay']:g} (scikit-learn alpha = weight decay * batch size / 2), "
         f"{summary['epochs']} epochs at batch 64, {summary['step_epochs']} at batch 8, "
         f"median of {summary['repeats']} fresh-process repetitions",
         "",
-        f"{'':34s}{'housing':>10s}{'sklearn':>10s}{'ratio':>8s}",
+        f"{'':34s}{'housing':>10s}{'sklearn':>10s}{'plain':>10s}{'sklearn/':>10s}{'plain/':>8s}",
+        f"{'':64s}{'housing':>10s}{'housing':>8s}",
     ]
 
     rows = (("time per epoch, batch 64 (ms)", "ms_per_epoch", "{:10.2f}"),
@@ -206,17 +217,20 @@ def _format_report(summary: dict) -> str:
         block = summary["results"][dtype]
         lines.append(dtype)
         for label, key, template in rows:
-            ours, theirs = block["housing"][key], block["sklearn"][key]
-            ratio = f"{theirs / ours:8.2f}" if key != "rmsle" and ours else ""
-            lines.append(f"  {label:32s}{template.format(ours)}{template.format(theirs)}{ratio}")
+            values = [block[library][key] for library in LIBRARIES]
+            ours, theirs, plain = values
+            ratios = f"{theirs / ours:10.2f}{plain / ours:8.2f}" if key != "rmsle" and ours else ""
+            lines.append(f"  {label:32s}{''.join(template.format(value) for value in values)}{ratios}")
         lines.append(f"  {'each repetition, ms per epoch':32s}housing {block['housing']['ms_per_epoch_all']}")
         lines.append(f"  {'':32s}sklearn {block['sklearn']['ms_per_epoch_all']}")
-        lines.append(f"  {'weights dtype, epochs run':32s}{block['housing']['weights_dtype']:>10s}"
-                     f"{block['sklearn']['weights_dtype']:>10s}   {block['housing']['epochs_run']}, "
-                     f"{block['sklearn']['epochs_run']}")
+        lines.append(f"  {'':32s}plain   {block['plain']['ms_per_epoch_all']}")
+        lines.append(f"  {'weights dtype':32s}" + "".join(f"{block[library]['weights_dtype']:>10s}"
+                                                             for library in LIBRARIES))
+        lines.append(f"  {'epochs run':32s}" + "".join(f"{block[library]['epochs_run']:10d}"
+                                                          for library in LIBRARIES))
 
     lines.append("")
-    lines.append("ratio = scikit-learn / housing; above 1 means housing is faster or smaller")
+    lines.append("sklearn/housing and plain/housing: ratios, where above 1 means housing is faster or smaller")
     lines.append("targets: " + ", ".join(f"{name} {'met' if met else 'NOT met'}"
                                          for name, met in summary["targets"].items()))
 
@@ -302,7 +316,7 @@ def _timed_fit(args) -> dict:
     import numpy as np
     from threadpoolctl import threadpool_limits
 
-    fit = _fit_housing if args.worker == "housing" else _fit_sklearn
+    fit = {"housing": _fit_housing, "sklearn": _fit_sklearn, "plain": _fit_plain}[args.worker]
     data = np.load(args.data, allow_pickle=False)
     matrices = {name: data[name] for name in ("features_train", "z_train", "features_val", "z_val", "features_test")}
 
@@ -381,6 +395,16 @@ def _fit_sklearn(matrices, dtype, batch_size, epochs, weight_decay):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(matrices["features_train"], matrices["z_train"].ravel())
     return model.predict, model.n_iter_, model.coefs_[0].dtype.name
+
+
+def _fit_plain(matrices, dtype, batch_size, epochs, weight_decay):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from plain_numpy import fit_plain
+
+    predict = fit_plain(matrices["features_train"], matrices["z_train"], hidden=HIDDEN, learning_rate=LEARNING_RATE,
+                        beta1=BETA1, beta2=BETA2, epsilon=EPSILON, batch_size=batch_size, epochs=epochs, weight_decay=weight_decay,
+                        seed=SEED)
+    return predict, epochs, matrices["features_train"].dtype.name
 
 
 def _test_rmsle(data, z_test) -> float:

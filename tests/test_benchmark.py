@@ -10,9 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "compare_sklearn.py"
+from housing.losses import MSE
+from housing.network import MLP
+from housing.optimizers import Adam
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+SCRIPT = BENCHMARKS / "compare_sklearn.py"
 EPOCHS = 3
 
 
@@ -30,15 +36,16 @@ def summary(tmp_path_factory):
 
 
 def test_json_has_headline_keys(summary):
-    for key in ("speedup_float64", "speedup_float32", "rmsle_ours", "rmsle_sklearn"):
+    for key in ("speedup_float64", "speedup_float32", "speedup_over_plain_float64", "speedup_over_plain_float32",
+                "rmsle_ours", "rmsle_sklearn"):
         assert key in summary
         assert math.isfinite(summary[key])
         assert summary[key] > 0
 
 
-def test_both_libraries_run_every_epoch(summary):
+def test_every_contender_runs_every_epoch(summary):
     for dtype in ("float64", "float32"):
-        for library in ("housing", "sklearn"):
+        for library in ("housing", "sklearn", "plain"):
             block = summary["results"][dtype][library]
             assert block["epochs_run"] == EPOCHS
             assert block["weights_dtype"] == dtype
@@ -49,13 +56,48 @@ def test_both_libraries_run_every_epoch(summary):
 def test_float32_rmsle_close_to_float64(summary):
     # Same seed and data in both precisions: float32 keeps about 7 significant
     # digits, so after a few epochs the test RMSLE agrees to 1e-3 relative.
-    for library in ("housing", "sklearn"):
+    for library in ("housing", "sklearn", "plain"):
         rmsle64 = summary["results"]["float64"][library]["rmsle"]
         rmsle32 = summary["results"]["float32"][library]["rmsle"]
         assert rmsle32 == pytest.approx(rmsle64, rel=1e-3)
+
+
+def test_report_checks_plain_network(summary):
+    for dtype in ("float64", "float32"):
+        assert f"not_slower_than_plain_{dtype}" in summary["targets"]
 
 
 def test_environment_names_blas(summary):
     environment = summary["environment"]
     assert environment["blas"]
     assert environment["cpus"] >= 1
+
+
+def test_plain_network_takes_our_adam_step():
+    # Five full-batch steps of the plain network must equal five steps of
+    # our network, loss and optimizer from the same initial weights, or the
+    # benchmark would compare different computations. Several steps test the
+    # gradients more than one does: Adam's first step is close to
+    # -learning_rate * sign(gradient).
+    sys.path.insert(0, str(BENCHMARKS))
+    from plain_numpy import fit_plain
+
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(20, 5)), rng.normal(size=(20, 1))
+    predict = fit_plain(X, y, hidden=(4, 3), batch_size=20, epochs=5, seed=3)
+
+    network = MLP(5, (4, 3), 1)
+    weight_rng = np.random.default_rng(3)  # the plain network draws its weights first, layer by layer
+    for layer in network.layers:
+        fan_in, fan_out = layer.W.shape
+        layer.W[:] = weight_rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+    before = network.predict(X)
+    optimizer = Adam(1e-3)
+    for _ in range(5):
+        _, output_gradient = MSE().value_and_gradient(y, network.forward(X))
+        network.backward(output_gradient)
+        optimizer.step(network.params, network.grads)
+
+    after = network.predict(X)
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(predict(X), after, rtol=1e-10, atol=1e-12)
