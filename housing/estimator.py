@@ -211,7 +211,8 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
 
         # Split, then fit the target transforms on the training samples only.
         X_train, X_val, Y_train, Y_val = self._split(X, Y, seed)
-        self.target_transforms_ = [TargetTransform(self.target_transform).fit(column) for column in Y_train.T]
+        self.target_transforms_ = [TargetTransform(self.target_transform).fit(column, column="y")
+                                   for column in Y_train.T]
         Z_train = self._transform_target(Y_train)
         Z_val = self._transform_target(Y_val) if Y_val is not None else None
 
@@ -269,6 +270,10 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
             raise DataError(f"NumpyMLPRegressor: target_transform='log' needs y > 0, but y is 0 or below in "
                             f"row{'s' if len(rows) > 1 else ''} {row_list}. Remove those rows or set "
                             "target_transform='standardize'")
+        for column in Y.T:
+            # The transform's own checks, run on all rows before the split, so that
+            # a message names the row of y and not a row of the training split.
+            TargetTransform(self.target_transform).fit(column, column="y")
 
     def _split(self, X: np.ndarray, Y: np.ndarray, seed: int):
         """Hold out the validation samples when early stopping is on."""

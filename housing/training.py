@@ -80,11 +80,7 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.blas_threads = blas_threads
         self._decay = np.empty(network.n_weights, dtype=network.dtype)  # scratch for weight decay
-        # `_as_arrays` checks each split's targets once, so every step may
-        # skip the loss's own checks where the loss offers that.
-        self._value_and_gradient = (
-            getattr(loss, "value_and_gradient_unchecked", None) or getattr(loss, "value_and_gradient", None)
-            or (lambda y_true, y_pred: (loss(y_true, y_pred), loss.gradient(y_true, y_pred))))
+        self._value_and_gradient = _step_loss_function(loss)
         self.history = History(loss_name=getattr(loss, "name", ""))
 
         # Run state, kept between calls to `fit` so that a stopped run can go on.
@@ -367,28 +363,82 @@ class Trainer:
     # ------------------------------------------------------------------
 
     def _as_arrays(self, X, y, split: str) -> tuple[np.ndarray, np.ndarray]:
-        """Cast to the network's dtype, check shapes and values once, before any step."""
-        dtype = self.network.dtype
-        X = np.ascontiguousarray(X, dtype=dtype)
-        y = np.asarray(y, dtype=dtype)
+        """Check shapes and values once, before any step, and cast to the network's dtype."""
+        X, y = np.asarray(X), np.asarray(y)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
+        if X.ndim != 2 or X.shape[1] != self.network.n_features or len(X) == 0:
+            raise ValueError(f"X must have shape (n_samples, {self.network.n_features}) with at least one row; "
+                             f"got {X.shape}")
+        if y.shape != (X.shape[0], self.network.n_outputs):
+            raise ValueError(f"y must have shape ({X.shape[0]}, {self.network.n_outputs}) to match X {X.shape}; "
+                             f"got {y.shape}")
+        dtype = self.network.dtype
+        _check_fits_dtype(X, dtype, f"the {split} features")
+        _check_fits_dtype(y, dtype, f"the {split} target")
+        X = np.ascontiguousarray(X, dtype=dtype)
+        y = np.ascontiguousarray(y, dtype=dtype)
         # NaN and infinities show in the minimum or the maximum. The two
         # reductions allocate nothing, where np.isfinite(X) would allocate a
         # boolean array as large as X (0.7 MB for the Ames training split).
-        if X.size and not (math.isfinite(X.min()) and math.isfinite(X.max())):
+        if not (math.isfinite(X.min()) and math.isfinite(X.max())):
             row, column = np.argwhere(~np.isfinite(X))[0]
             raise DataError(f"the {split} features contain {X[row, column]} in row {row}, column {column}; "
                             "fill or remove non-finite values before training (the feature pipeline imputes NaN)")
         validate_target = getattr(self.loss, "validate_target", None)
         if validate_target is not None:
             validate_target(y, column=f"{split} target")
-        if X.ndim != 2 or X.shape[1] != self.network.n_features:
-            raise ValueError(f"X must have shape (n_samples, {self.network.n_features}); got {X.shape}")
-        if y.shape != (X.shape[0], self.network.n_outputs):
-            raise ValueError(f"y must have shape ({X.shape[0]}, {self.network.n_outputs}) to match X {X.shape}; "
-                             f"got {y.shape}")
-        return X, np.ascontiguousarray(y)
+        return X, y
+
+
+def _check_fits_dtype(values: np.ndarray, dtype: np.dtype, label: str) -> None:
+    """Raise DataError if a finite value of ``values`` would become infinite in ``dtype``."""
+    if values.dtype.kind != "f" or values.dtype.itemsize <= dtype.itemsize:
+        return
+    largest = float(np.finfo(dtype).max)
+    # fmin and fmax skip NaN and allocate nothing. NaN and infinities are
+    # left to the check after the cast, which names them as such.
+    if values.size == 0 or (-np.fmin.reduce(values, axis=None) <= largest
+                            and np.fmax.reduce(values, axis=None) <= largest):
+        return
+    with np.errstate(invalid="ignore"):
+        too_large = np.isfinite(values) & (np.abs(values) > largest)
+    if not too_large.any():
+        return
+    index = np.argwhere(too_large)[0]
+    row, place = index[0], (f", column {index[1]}" if values.ndim == 2 and values.shape[1] > 1 else "")
+    raise DataError(f"the value {values[tuple(index)]:.6g} in row {row}{place} of {label} is beyond the range of "
+                    f"{dtype.name} (largest {largest:.4g}); train in float64 (--dtype float64) or scale the "
+                    "values down")
+
+
+def _defining_class(cls: type, name: str) -> type | None:
+    return next((klass for klass in cls.__mro__ if name in vars(klass)), None)
+
+
+def _step_loss_function(loss) -> Callable:
+    """Return the function a training step calls for the loss value and its gradient.
+
+    The trainer checks each split's targets once, in `Trainer._as_arrays`,
+    so a step may call the loss's `value_and_gradient_unchecked`, which can
+    skip those checks. That method is passed over when a subclass below the
+    class that defines it overrides `value_and_gradient`, `__call__` or
+    `gradient`, so that the override runs on every step.
+    """
+    cls = type(loss)
+    owners = {name: _defining_class(cls, name) for name in
+              ("value_and_gradient_unchecked", "value_and_gradient", "__call__", "gradient")}
+
+    def overrides_none_of(name: str, others: tuple[str, ...]) -> bool:
+        owner = owners[name]
+        return owner is not None and all(owners[other] is None or issubclass(owner, owners[other])
+                                         for other in others)
+
+    if overrides_none_of("value_and_gradient_unchecked", ("value_and_gradient", "__call__", "gradient")):
+        return loss.value_and_gradient_unchecked
+    if overrides_none_of("value_and_gradient", ("__call__", "gradient")):
+        return loss.value_and_gradient
+    return lambda y_true, y_pred: (loss(y_true, y_pred), loss.gradient(y_true, y_pred))
 
 
 class ProgressPrinter:

@@ -301,6 +301,13 @@ def test_mape_zero_target_names_row():
         NumpyMLPRegressor(loss="mape", target_transform="ratio").fit(X, y)
 
 
+def test_huge_target_names_row_of_y():
+    X, y = _linear_data(n_samples=20)
+    y[3] = 1e300
+    with pytest.raises(DataError, match=r"the 'y' column is infinite or beyond 1e\+100 in magnitude in row 3 "):
+        NumpyMLPRegressor(target_transform="none", max_epochs=2).fit(X, y)
+
+
 def test_one_sample_needs_early_stopping_off():
     X, y = np.ones((1, 3)), np.ones(1)
     with pytest.raises(DataError, match="at least 2 samples; got 1 sample"):

@@ -92,6 +92,16 @@ def test_value_and_gradient_leaves_prediction_unchanged():
     np.testing.assert_array_equal(y_pred, original)
 
 
+@pytest.mark.parametrize("y_true, y_pred", [
+    (np.array([1.0, 2.0, 4.0]), np.array([[1.0], [2.0], [3.0]])),
+    (np.array([[1], [2], [4]]), np.array([[1], [2], [3]])),
+], ids=["flat_target", "integer_prediction"])
+def test_unchecked_mse_outside_contract_takes_checked_path(y_true, y_pred):
+    value, gradient = MSE().value_and_gradient_unchecked(y_true, y_pred)
+    assert value == pytest.approx(1 / 3)
+    np.testing.assert_allclose(gradient, [[0.0], [0.0], [-2 / 3]])
+
+
 def test_value_and_gradient_checks_target():
     with pytest.raises(DataError, match="row 1"):
         MSE().value_and_gradient(np.array([[1.0], [np.nan]]), np.array([[1.0], [2.0]]))

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import r2_score, root_mean_squared_error
 
 from housing.errors import ConfigError, DataError
-from housing.losses import get_loss
+from housing.losses import MSE, get_loss
 from housing.network import MLP
 from housing.optimizers import SGD, Adam
 from housing.preprocessing import FeaturePipeline, TargetTransform
@@ -141,6 +141,54 @@ def test_non_finite_features_rejected_before_training(value, split):
     with pytest.raises(DataError, match=f"the {split} features contain {value} in row 4, column 1"):
         trainer.fit(X_train, y_train, X_val, y_val)
     np.testing.assert_array_equal(trainer.network.params, start)
+
+
+def test_float32_overflow_rejected_before_cast():
+    X_train, y_train, _, _ = _regression_problem()
+    X_train[7, 2] = -1e50
+    network = MLP(3, (8,), 1, dtype=np.float32)
+    with pytest.raises(DataError, match=r"value -1e\+50 in row 7, column 2 of the training features is beyond "
+                                        r"the range of float32"):
+        Trainer(network, get_loss("mse"), Adam(0.01), patience=None).fit(X_train, y_train)
+
+
+def test_float32_target_overflow_rejected():
+    X_train, y_train, _, _ = _regression_problem()
+    y_train[3, 0] = 1e300
+    network = MLP(3, (8,), 1, dtype=np.float32)
+    with pytest.raises(DataError, match=r"value 1e\+300 in row 3 of the training target"):
+        Trainer(network, get_loss("mse"), Adam(0.01), patience=None).fit(X_train, y_train)
+
+
+@pytest.mark.parametrize("X", [np.array([np.nan, 1.0, 2.0]), np.empty((0, 3))], ids=["one_dimensional", "no_rows"])
+def test_bad_feature_shape_rejected(X):
+    with pytest.raises(ValueError, match="X must have shape"):
+        _trainer().fit(X, np.ones(len(X)))
+
+
+class _DoubledMSE(MSE):
+    """MSE times 2, written the way a user would override one method."""
+
+    def value_and_gradient(self, y_true, y_pred):
+        value, gradient = super().value_and_gradient(y_true, y_pred)
+        return 2 * value, 2 * gradient
+
+
+class _DoubledValueMSE(MSE):
+    def __call__(self, y_true, y_pred):
+        return 2 * super().__call__(y_true, y_pred)
+
+    def gradient(self, y_true, y_pred):
+        return 2 * super().gradient(y_true, y_pred)
+
+
+@pytest.mark.parametrize("loss", [_DoubledMSE(), _DoubledValueMSE()], ids=["value_and_gradient", "call_and_gradient"])
+def test_subclass_override_runs_every_step(loss):
+    X = np.arange(12.0).reshape(6, 2) / 10
+    y = np.arange(6.0)
+    trainer = Trainer(MLP(2, (), 1, init="zeros"), loss, SGD(0.1), batch_size=6, max_epochs=1, patience=None)
+    history = trainer.fit(X, y)
+    assert history.train_loss[0] == pytest.approx(2 * np.mean(y ** 2))
 
 
 def test_bad_target_named_by_row_before_any_step():
