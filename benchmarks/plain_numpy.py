@@ -10,6 +10,8 @@ those things as well, should not be slower than it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["fit_plain"]
@@ -17,7 +19,10 @@ __all__ = ["fit_plain"]
 
 def fit_plain(X, y, *, hidden=(64, 32), learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-8,
               batch_size=64, epochs=200, weight_decay=0.0, seed=0):
-    """Train a ReLU network on ``X`` (n, d) and ``y`` (n, 1) with the MSE loss; return a predict function.
+    """Train a ReLU network on ``X`` (n, d) and ``y`` (n, 1) with the MSE loss.
+
+    Return ``(predict, epochs_run, weights)``: a function of new rows, the
+    epochs the loop ran and the list of trained weight matrices.
 
     Weights start from He initialisation (normal, variance 2 / fan_in) and
     biases at 0. ``weight_decay`` adds ``weight_decay * W`` to each weight
@@ -33,7 +38,7 @@ def fit_plain(X, y, *, hidden=(64, 32), learning_rate=1e-3, beta1=0.9, beta2=0.9
     first_moments = [np.zeros_like(param) for param in params]
     second_moments = [np.zeros_like(param) for param in params]
     n_layers = len(weights)
-    step = 0
+    step = epochs_run = 0
 
     for _ in range(epochs):
         order = rng.permutation(len(X))
@@ -59,7 +64,8 @@ def fit_plain(X, y, *, hidden=(64, 32), learning_rate=1e-3, beta1=0.9, beta2=0.9
             # Adam, one array at a time, with both bias corrections in the step
             # size: the form of Kingma and Ba (2015) that scikit-learn and housing use.
             step += 1
-            step_size = learning_rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+            # A Python float: a NumPy float64 scalar would turn float32 updates into float64.
+            step_size = learning_rate * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
             grads = weight_grads + bias_grads
             for param, grad, m, v in zip(params, grads, first_moments, second_moments):
                 m *= beta1
@@ -67,6 +73,7 @@ def fit_plain(X, y, *, hidden=(64, 32), learning_rate=1e-3, beta1=0.9, beta2=0.9
                 v *= beta2
                 v += (1 - beta2) * grad * grad
                 param -= step_size * m / (np.sqrt(v) + epsilon)
+        epochs_run += 1
 
     def predict(X_new):
         A = np.asarray(X_new, dtype=dtype)
@@ -75,4 +82,4 @@ def fit_plain(X, y, *, hidden=(64, 32), learning_rate=1e-3, beta1=0.9, beta2=0.9
             A = np.maximum(Z, 0) if layer < n_layers - 1 else Z
         return A
 
-    return predict
+    return predict, epochs_run, weights

@@ -84,7 +84,7 @@ def test_plain_network_takes_our_adam_step():
 
     rng = np.random.default_rng(7)
     X, y = rng.normal(size=(20, 5)), rng.normal(size=(20, 1))
-    predict = fit_plain(X, y, hidden=(4, 3), batch_size=20, epochs=5, seed=3)
+    predict, epochs_run, weights = fit_plain(X, y, hidden=(4, 3), batch_size=20, epochs=5, seed=3)
 
     network = MLP(5, (4, 3), 1)
     weight_rng = np.random.default_rng(3)  # the plain network draws its weights first, layer by layer
@@ -101,3 +101,16 @@ def test_plain_network_takes_our_adam_step():
     after = network.predict(X)
     assert not np.allclose(after, before)
     np.testing.assert_allclose(predict(X), after, rtol=1e-10, atol=1e-12)
+    assert epochs_run == 5
+    assert [weight.shape for weight in weights] == [(5, 4), (4, 3), (3, 1)]
+
+
+def test_plain_network_keeps_float32():
+    sys.path.insert(0, str(BENCHMARKS))
+    from plain_numpy import fit_plain
+
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(20, 5)).astype(np.float32), rng.normal(size=(20, 1)).astype(np.float32)
+    predict, _, weights = fit_plain(X, y, hidden=(4, 3), batch_size=8, epochs=2, seed=3)
+    assert {weight.dtype for weight in weights} == {np.dtype(np.float32)}
+    assert predict(X).dtype == np.float32
