@@ -401,9 +401,9 @@ def _fit_plain(matrices, dtype, batch_size, epochs, weight_decay):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from plain_numpy import fit_plain
 
-    predict, epochs_run, weights = fit_plain(matrices["features_train"], matrices["z_train"], hidden=HIDDEN, learning_rate=LEARNING_RATE,
-                        beta1=BETA1, beta2=BETA2, epsilon=EPSILON, batch_size=batch_size, epochs=epochs, weight_decay=weight_decay,
-                        seed=SEED)
+    predict, epochs_run, weights = fit_plain(
+        matrices["features_train"], matrices["z_train"], hidden=HIDDEN, learning_rate=LEARNING_RATE, beta1=BETA1,
+        beta2=BETA2, epsilon=EPSILON, batch_size=batch_size, epochs=epochs, weight_decay=weight_decay, seed=SEED)
     return predict, epochs_run, weights[0].dtype.name
 
 

@@ -271,9 +271,8 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
                             f"row{'s' if len(rows) > 1 else ''} {row_list}. Remove those rows or set "
                             "target_transform='standardize'")
         for column in Y.T:
-            # The transform's own checks, run on all rows before the split, so that
-            # a message names the row of y and not a row of the training split.
-            TargetTransform(self.target_transform).fit(column, column="y")
+            # Run on all rows before the split, so that a message names the row of y.
+            TargetTransform(self.target_transform).checked_values(column, column="y")
 
     def _split(self, X: np.ndarray, Y: np.ndarray, seed: int):
         """Hold out the validation samples when early stopping is on."""

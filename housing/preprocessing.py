@@ -353,7 +353,7 @@ class TargetTransform:
 
     def fit(self, y, column: str = "price") -> TargetTransform:
         """Learn the shift and scale from the training targets."""
-        values = self._checked_values(y, column)
+        values = self.checked_values(y, column)
         if self.kind == "log":
             values = np.log(values)
         if self.kind in ("log", "standardize"):
@@ -370,12 +370,12 @@ class TargetTransform:
 
     def transform(self, y, column: str = "price") -> np.ndarray:
         """Return the training-space target as a column, shape (n_samples, 1)."""
-        values = self._checked_values(y, column).reshape(-1, 1)
+        values = self.checked_values(y, column).reshape(-1, 1)
         if self.kind == "log":
             values = np.log(values)
         return (values - self.shift) / self.scale
 
-    def _checked_values(self, y, column: str) -> np.ndarray:
+    def checked_values(self, y, column: str = "price") -> np.ndarray:
         """Return ``y`` as a 1-D float64 array, raising DataError for values this transform cannot take."""
         rows = np.asarray(y.index) if isinstance(y, pd.Series) else None
         values = np.asarray(y, dtype=np.float64).ravel()

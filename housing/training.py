@@ -392,22 +392,21 @@ class Trainer:
 
 
 def _check_fits_dtype(values: np.ndarray, dtype: np.dtype, label: str) -> None:
-    """Raise DataError if a finite value of ``values`` would become infinite in ``dtype``."""
+    """Raise DataError if a finite value of ``values``, a 2-D array, would become infinite in ``dtype``."""
     if values.dtype.kind != "f" or values.dtype.itemsize <= dtype.itemsize:
         return
     largest = float(np.finfo(dtype).max)
     # fmin and fmax skip NaN and allocate nothing. NaN and infinities are
     # left to the check after the cast, which names them as such.
-    if values.size == 0 or (-np.fmin.reduce(values, axis=None) <= largest
-                            and np.fmax.reduce(values, axis=None) <= largest):
+    if -np.fmin.reduce(values, axis=None) <= largest and np.fmax.reduce(values, axis=None) <= largest:
         return
     with np.errstate(invalid="ignore"):
         too_large = np.isfinite(values) & (np.abs(values) > largest)
     if not too_large.any():
         return
     index = np.argwhere(too_large)[0]
-    row, place = index[0], (f", column {index[1]}" if values.ndim == 2 and values.shape[1] > 1 else "")
-    raise DataError(f"the value {values[tuple(index)]:.6g} in row {row}{place} of {label} is beyond the range of "
+    column = f", column {index[1]}" if values.shape[1] > 1 else ""
+    raise DataError(f"the value {values[tuple(index)]:.6g} in row {index[0]}{column} of {label} is beyond the range of "
                     f"{dtype.name} (largest {largest:.4g}); train in float64 (--dtype float64) or scale the "
                     "values down")
 

@@ -73,18 +73,24 @@ def test_environment_names_blas(summary):
     assert environment["cpus"] >= 1
 
 
-def test_plain_network_takes_our_adam_step():
+def _load_fit_plain():
+    sys.path.insert(0, str(BENCHMARKS))
+    from plain_numpy import fit_plain
+
+    return fit_plain
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1])
+def test_plain_network_takes_our_adam_step(weight_decay):
     # Five full-batch steps of the plain network must equal five steps of
     # our network, loss and optimizer from the same initial weights, or the
     # benchmark would compare different computations. Several steps test the
     # gradients more than one does: Adam's first step is close to
     # -learning_rate * sign(gradient).
-    sys.path.insert(0, str(BENCHMARKS))
-    from plain_numpy import fit_plain
-
     rng = np.random.default_rng(7)
     X, y = rng.normal(size=(20, 5)), rng.normal(size=(20, 1))
-    predict, epochs_run, weights = fit_plain(X, y, hidden=(4, 3), batch_size=20, epochs=5, seed=3)
+    predict, epochs_run, weights = _load_fit_plain()(X, y, hidden=(4, 3), batch_size=20, epochs=5,
+                                                     weight_decay=weight_decay, seed=3)
 
     network = MLP(5, (4, 3), 1)
     weight_rng = np.random.default_rng(3)  # the plain network draws its weights first, layer by layer
@@ -96,6 +102,7 @@ def test_plain_network_takes_our_adam_step():
     for _ in range(5):
         _, output_gradient = MSE().value_and_gradient(y, network.forward(X))
         network.backward(output_gradient)
+        network.grads[:network.n_weights] += weight_decay * network.params[:network.n_weights]
         optimizer.step(network.params, network.grads)
 
     after = network.predict(X)
@@ -106,11 +113,8 @@ def test_plain_network_takes_our_adam_step():
 
 
 def test_plain_network_keeps_float32():
-    sys.path.insert(0, str(BENCHMARKS))
-    from plain_numpy import fit_plain
-
     rng = np.random.default_rng(7)
     X, y = rng.normal(size=(20, 5)).astype(np.float32), rng.normal(size=(20, 1)).astype(np.float32)
-    predict, _, weights = fit_plain(X, y, hidden=(4, 3), batch_size=8, epochs=2, seed=3)
+    predict, _, weights = _load_fit_plain()(X, y, hidden=(4, 3), batch_size=8, epochs=2, seed=3)
     assert {weight.dtype for weight in weights} == {np.dtype(np.float32)}
     assert predict(X).dtype == np.float32

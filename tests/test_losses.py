@@ -76,16 +76,17 @@ def test_value_and_gradient_equal_separate_calls(name, params, dtype):
     loss = get_loss(name, **params)
     y_true, y_pred = (array.astype(dtype) for array in _smooth_point(5, 2))
     expected_value, expected_gradient = loss(y_true, y_pred), loss.gradient(y_true, y_pred)
+    tolerance = 1e-6 if dtype == np.float32 else 1e-12
     for method in (loss.value_and_gradient, loss.value_and_gradient_unchecked):
         value, gradient = method(y_true, y_pred.copy())
-        assert value == pytest.approx(expected_value, rel=1e-6 if dtype == np.float32 else 1e-12)
+        assert value == pytest.approx(expected_value, rel=tolerance)
         assert gradient.dtype == dtype
         assert gradient.shape == y_pred.shape
-        np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-6 if dtype == np.float32 else 1e-12)
+        np.testing.assert_allclose(gradient, expected_gradient, rtol=tolerance)
 
 
 def test_value_and_gradient_leaves_prediction_unchanged():
-    # MSE reuses its residual array as the gradient; the prediction must not be it.
+    # MSE reuses its residual array as the gradient, so that array must not be the prediction.
     y_true, y_pred = _smooth_point(4, 1)
     original = y_pred.copy()
     MSE().value_and_gradient_unchecked(y_true, y_pred)

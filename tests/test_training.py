@@ -12,7 +12,7 @@ from housing.losses import MSE, get_loss
 from housing.network import MLP
 from housing.optimizers import SGD, Adam
 from housing.preprocessing import FeaturePipeline, TargetTransform
-from housing.training import ProgressPrinter, Trainer
+from housing.training import ProgressPrinter, Trainer, _step_loss_function
 
 # Six sales with living area (square feet), bedrooms and price (US dollars).
 SMALL_SALES = pd.DataFrame({
@@ -180,6 +180,11 @@ class _DoubledValueMSE(MSE):
 
     def gradient(self, y_true, y_pred):
         return 2 * super().gradient(y_true, y_pred)
+
+
+def test_plain_mse_step_skips_checks():
+    step_function = _step_loss_function(MSE())
+    assert step_function.__func__ is MSE.value_and_gradient_unchecked
 
 
 @pytest.mark.parametrize("loss", [_DoubledMSE(), _DoubledValueMSE()], ids=["value_and_gradient", "call_and_gradient"])
