@@ -1,8 +1,9 @@
-r"""A scikit-learn compatible regressor built on the package's own network and trainer.
+r"""scikit-learn compatible estimators built on the package's own network and trainer.
 
 `NumpyMLPRegressor` turns every option of ``housing train`` into a keyword
-hyperparameter, so the model works inside `sklearn.pipeline.Pipeline`,
-`sklearn.model_selection.cross_val_score` and `GridSearchCV`. It has no
+hyperparameter, and `NumpyMLPClassifier` every option of ``housing train
+--task classify``, so both work inside `sklearn.pipeline.Pipeline`,
+`sklearn.model_selection.cross_val_score` and `GridSearchCV`. Neither has a
 training loop of its own: `fit` builds an `MLP`, a loss, an optimizer and a
 learning-rate schedule from the registries, and trains with `Trainer`, the
 same core the command line uses.
@@ -24,28 +25,105 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .activations import ACTIVATIONS
+from .classification import one_hot, output_width
 from .errors import ConfigError, DataError
 from .experiment import seed_stream
-from .losses import LOSSES, Loss, get_loss
+from .losses import CLASSIFICATION_LOSSES, LOSSES, Loss, get_loss
+from .model import class_probabilities
 from .network import MLP
 from .optimizers import OPTIMIZERS, SCHEDULES, get_optimizer, get_schedule
 from .preprocessing import TARGET_TRANSFORMS, TargetTransform
 from .training import ProgressPrinter, Trainer
 
-__all__ = ["NumpyMLPRegressor"]
+__all__ = ["NumpyMLPRegressor", "NumpyMLPClassifier"]
 
 _DTYPES = ("float64", "float32")
 _PROGRESS_EVERY = 10  # epochs between progress lines when verbose, as in `housing train`
 
 
-class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
+class _NumpyMLPBase(BaseEstimator):
+    """The fitting steps that the regressor and the classifier share."""
+
+    def _checked_hyperparameters(self) -> tuple[int, ...]:
+        """Run `_validate_hyperparameters`, naming the estimator in any error."""
+        try:
+            return self._validate_hyperparameters()
+        except ConfigError as error:
+            raise ConfigError(f"{type(self).__name__}: {error}") from None
+
+    def _validate_shared_hyperparameters(self) -> tuple[int, ...]:
+        """Check the hyperparameters of both estimators; return the hidden layer widths as a tuple."""
+        hidden = _hidden_layer_sizes(self.hidden_layer_sizes)
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_real("learning_rate", self.learning_rate, "a finite number > 0", lambda v: v > 0, "1e-3")
+        _check_real("momentum", self.momentum, "in [0, 1)", lambda v: 0 <= v < 1, "0.9")
+        _check_positive_int("batch_size", self.batch_size, "64")
+        _check_positive_int("max_epochs", self.max_epochs, "200")
+        _check_bool("early_stopping", self.early_stopping)
+        _check_positive_int("patience", self.patience, "20")
+        _check_real("validation_fraction", self.validation_fraction, "in the open interval (0, 1)",
+                    lambda v: 0 < v < 1, "0.15")
+        _check_real("weight_decay", self.weight_decay, "a finite number >= 0", lambda v: v >= 0, "1e-2")
+        _check_choice("schedule", self.schedule, SCHEDULES)
+        _check_choice("dtype", self.dtype, _DTYPES)
+        _check_bool("verbose", self.verbose)
+        return hidden
+
+    def _split(self, X: np.ndarray, Y: np.ndarray, seed: int):
+        """Hold out the validation samples when early stopping is on."""
+        if not self.early_stopping:
+            return X, None, Y, None
+        n_samples = X.shape[0]
+        if n_samples < 2:
+            raise DataError(f"{type(self).__name__}: early_stopping=True holds out a validation set, which needs at "
+                            f"least 2 samples; got {n_samples} sample. Pass more samples or set early_stopping=False")
+        X_train, X_val, Y_train, Y_val = train_test_split(X, Y, test_size=self.validation_fraction,
+                                                          random_state=seed)
+        return X_train, X_val, Y_train, Y_val
+
+    def _build_trainer(self, n_features: int, n_outputs: int, hidden: tuple[int, ...], loss: Loss,
+                       seed: int) -> Trainer:
+        network = MLP(n_features, hidden, n_outputs, activation=self.activation,
+                      rng=seed_stream(seed, "init"), dtype=np.dtype(self.dtype))
+        optimizer_params = {"momentum": self.momentum} if self.optimizer in ("momentum", "nesterov") else {}
+        optimizer = get_optimizer(self.optimizer, self.learning_rate, **optimizer_params)
+        callbacks = [ProgressPrinter(_PROGRESS_EVERY)] if self.verbose else []
+        return Trainer(network, loss, optimizer, batch_size=self.batch_size, max_epochs=self.max_epochs,
+                       patience=self.patience if self.early_stopping else None, weight_decay=self.weight_decay,
+                       schedule=get_schedule(self.schedule), rng=seed_stream(seed, "shuffle"),
+                       callbacks=callbacks)
+
+    def _store_fitted(self, trainer: Trainer, history) -> None:
+        network = trainer.network
+        self.network_ = network
+        self.coefs_ = network.weights
+        self.intercepts_ = network.biases
+        self.n_outputs_ = network.n_outputs
+        self.history_ = history
+        self.loss_curve_ = list(history.train_loss)
+        self.validation_loss_curve_ = list(history.val_loss) if self.early_stopping else None
+        self.n_iter_ = len(history)
+        self.best_epoch_ = history.best_epoch
+        self.stop_reason_ = history.stop_reason
+        if history.diverged:
+            kept_weights = (f"the weights of epoch {history.best_epoch}" if history.best_epoch
+                            else "the initial weights")
+            warnings.warn(f"{type(self).__name__}: the loss became infinite or NaN after {len(history)} complete "
+                          f"epochs, so training stopped and kept {kept_weights}. Lower learning_rate "
+                          f"(now {self.learning_rate}) or scale X, for example with a StandardScaler before "
+                          "this estimator in a Pipeline", ConvergenceWarning, stacklevel=3)
+
+
+class NumpyMLPRegressor(RegressorMixin, _NumpyMLPBase):
     r"""A multi-layer perceptron regressor trained by the package's `Trainer`.
 
     Every hyperparameter is keyword-only and stored unchanged; `fit` checks
@@ -201,7 +279,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
             If ``X`` or ``y`` is malformed: NaN, infinite, sparse, empty, or of
             mismatched lengths.
         """
-        hidden = self._validate_hyperparameters()
+        hidden = self._checked_hyperparameters()
         seed = _seed_from(self.random_state)
         loss = get_loss(self.loss, **self._loss_params())
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.dtype(self.dtype))
@@ -274,53 +352,9 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
             # Run on all rows before the split, so that a message names the row of y.
             TargetTransform(self.target_transform).checked_values(column, column="y")
 
-    def _split(self, X: np.ndarray, Y: np.ndarray, seed: int):
-        """Hold out the validation samples when early stopping is on."""
-        if not self.early_stopping:
-            return X, None, Y, None
-        n_samples = X.shape[0]
-        if n_samples < 2:
-            raise DataError(f"NumpyMLPRegressor: early_stopping=True holds out a validation set, which needs at "
-                            f"least 2 samples; got {n_samples} sample. Pass more samples or set early_stopping=False")
-        X_train, X_val, Y_train, Y_val = train_test_split(X, Y, test_size=self.validation_fraction,
-                                                          random_state=seed)
-        return X_train, X_val, Y_train, Y_val
-
     def _transform_target(self, Y: np.ndarray) -> np.ndarray:
         """Apply each output's transform; return shape (n_samples, n_outputs)."""
         return np.hstack([transform.transform(Y[:, j]) for j, transform in enumerate(self.target_transforms_)])
-
-    def _build_trainer(self, n_features: int, n_outputs: int, hidden: tuple[int, ...], loss: Loss,
-                       seed: int) -> Trainer:
-        network = MLP(n_features, hidden, n_outputs, activation=self.activation,
-                      rng=seed_stream(seed, "init"), dtype=np.dtype(self.dtype))
-        optimizer_params = {"momentum": self.momentum} if self.optimizer in ("momentum", "nesterov") else {}
-        optimizer = get_optimizer(self.optimizer, self.learning_rate, **optimizer_params)
-        callbacks = [ProgressPrinter(_PROGRESS_EVERY)] if self.verbose else []
-        return Trainer(network, loss, optimizer, batch_size=self.batch_size, max_epochs=self.max_epochs,
-                       patience=self.patience if self.early_stopping else None, weight_decay=self.weight_decay,
-                       schedule=get_schedule(self.schedule), rng=seed_stream(seed, "shuffle"),
-                       callbacks=callbacks)
-
-    def _store_fitted(self, trainer: Trainer, history) -> None:
-        network = trainer.network
-        self.network_ = network
-        self.coefs_ = network.weights
-        self.intercepts_ = network.biases
-        self.n_outputs_ = network.n_outputs
-        self.history_ = history
-        self.loss_curve_ = list(history.train_loss)
-        self.validation_loss_curve_ = list(history.val_loss) if self.early_stopping else None
-        self.n_iter_ = len(history)
-        self.best_epoch_ = history.best_epoch
-        self.stop_reason_ = history.stop_reason
-        if history.diverged:
-            kept_weights = (f"the weights of epoch {history.best_epoch}" if history.best_epoch
-                            else "the initial weights")
-            warnings.warn(f"NumpyMLPRegressor: the loss became infinite or NaN after {len(history)} complete "
-                          f"epochs, so training stopped and kept {kept_weights}. Lower learning_rate "
-                          f"(now {self.learning_rate}) or scale X, for example with a StandardScaler before "
-                          "this estimator in a Pipeline", ConvergenceWarning, stacklevel=3)
 
     # ------------------------------------------------------------------
     # Hyperparameter checks
@@ -328,30 +362,117 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_hyperparameters(self) -> tuple[int, ...]:
         """Check every hyperparameter; return the hidden layer widths as a tuple."""
-        hidden = _hidden_layer_sizes(self.hidden_layer_sizes)
-        _check_choice("activation", self.activation, ACTIVATIONS)
+        hidden = self._validate_shared_hyperparameters()
         _check_choice("loss", self.loss, LOSSES)
         _check_real("delta", self.delta, "a finite number > 0", lambda v: v > 0, "1.0")
         _check_real("quantile", self.quantile, "in the open interval (0, 1)", lambda v: 0 < v < 1, "0.9")
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _check_real("learning_rate", self.learning_rate, "a finite number > 0", lambda v: v > 0, "1e-3")
-        _check_real("momentum", self.momentum, "in [0, 1)", lambda v: 0 <= v < 1, "0.9")
-        _check_positive_int("batch_size", self.batch_size, "64")
-        _check_positive_int("max_epochs", self.max_epochs, "200")
-        _check_bool("early_stopping", self.early_stopping)
-        _check_positive_int("patience", self.patience, "20")
-        _check_real("validation_fraction", self.validation_fraction, "in the open interval (0, 1)",
-                    lambda v: 0 < v < 1, "0.15")
-        _check_real("weight_decay", self.weight_decay, "a finite number >= 0", lambda v: v >= 0, "1e-2")
-        _check_choice("schedule", self.schedule, SCHEDULES)
         _check_choice("target_transform", self.target_transform, TARGET_TRANSFORMS)
-        _check_choice("dtype", self.dtype, _DTYPES)
-        _check_bool("verbose", self.verbose)
+        return hidden
+
+class NumpyMLPClassifier(ClassifierMixin, _NumpyMLPBase):
+    r"""A multi-layer perceptron classifier trained by the package's `Trainer`, for price bands and other labels.
+
+    The hyperparameters are those of `NumpyMLPRegressor` without the
+    regression loss and target transform; see there. ``y`` holds one class
+    label per sample, of any type `numpy.unique` can sort. For price bands,
+    cut the prices into labels first, for example with
+    ``housing.classification.PriceBands.fit(prices, 4).assign(prices)``.
+
+    Parameters
+    ----------
+    loss : {"cce", "bce"}, default="cce"
+        "cce" is the categorical cross-entropy of one softmax logit per class.
+        "bce" is the binary cross-entropy of one sigmoid logit and takes
+        exactly two classes. Both are computed from logits.
+    hidden_layer_sizes, activation, optimizer, learning_rate, momentum, \
+batch_size, max_epochs, early_stopping, patience, validation_fraction, \
+weight_decay, schedule, dtype, random_state, verbose
+        As in `NumpyMLPRegressor`. With ``early_stopping`` the validation
+        split is not stratified, as in the command line.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The sorted class labels; `predict_proba` has one column per label.
+    coefs_, intercepts_, loss_curve_, validation_loss_curve_, n_iter_, \
+best_epoch_, stop_reason_, history_, network_, n_outputs_, n_features_in_, \
+feature_names_in_
+        As in `NumpyMLPRegressor`. The losses are cross-entropies in nats.
+    """
+
+    def __init__(self, *, hidden_layer_sizes=(64, 32), activation="relu", loss="cce", optimizer="adam",
+                 learning_rate=1e-3, momentum=0.9, batch_size=64, max_epochs=200, early_stopping=True,
+                 patience=20, validation_fraction=0.15, weight_decay=1e-2, schedule="plateau", dtype="float64",
+                 random_state=None, verbose=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.weight_decay = weight_decay
+        self.schedule = schedule
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y) -> NumpyMLPClassifier:
+        """Train a new network on ``X`` of shape (n_samples, n_features) and labels ``y`` of shape (n_samples,).
+
+        Raises
+        ------
+        ConfigError
+            If a hyperparameter is invalid.
+        ValueError
+            If ``y`` has fewer than two classes, continuous values, or three
+            or more classes with ``loss="bce"``; or if ``X`` is malformed.
+        """
+        hidden = self._checked_hyperparameters()
+        seed = _seed_from(self.random_state)
+        X, y = validate_data(self, X, y, dtype=np.dtype(self.dtype))
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(f"NumpyMLPClassifier needs at least 2 classes in y; got 1 class, {self.classes_[0]}. "
+                             "Pass samples of at least two classes")
+        if self.loss == "bce" and n_classes > 2:
+            raise ConfigError(f"NumpyMLPClassifier: loss='bce' takes two classes; y has {n_classes}. "
+                              "Use loss='cce'")
+
+        n_outputs = output_width(self.loss, n_classes)
+        targets = labels.reshape(-1, 1).astype(np.float64) if n_outputs == 1 else one_hot(labels, n_classes)
+        X_train, X_val, T_train, T_val = self._split(X, targets, seed)
+        trainer = self._build_trainer(X.shape[1], n_outputs, hidden, get_loss(self.loss), seed)
+        history = trainer.fit(X_train, T_train, X_val, T_val)
+        self._store_fitted(trainer, history)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Return the probability of each class, shape (n_samples, n_classes), in the order of ``classes_``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        return class_probabilities(self.network_.predict(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Return the most probable class label of each sample, shape (n_samples,)."""
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def _validate_hyperparameters(self) -> tuple[int, ...]:
+        """Check every hyperparameter; return the hidden layer widths as a tuple."""
+        hidden = self._validate_shared_hyperparameters()
+        _check_choice("loss", self.loss, CLASSIFICATION_LOSSES)
         return hidden
 
 
 def _invalid(name: str, rule: str, value, fix: str) -> ConfigError:
-    return ConfigError(f"NumpyMLPRegressor: {name} must be {rule}; got {value!r}. {fix}")
+    return ConfigError(f"{name} must be {rule}; got {value!r}. {fix}")
 
 
 def _check_choice(name: str, value, choices) -> None:

@@ -22,7 +22,7 @@ from .preprocessing import FeaturePipeline, TargetTransform
 if TYPE_CHECKING:
     from .classification import PriceBands
 
-__all__ = ["HousePriceModel", "PriceBandModel"]
+__all__ = ["HousePriceModel", "PriceBandModel", "class_probabilities"]
 
 
 @dataclass
@@ -135,8 +135,18 @@ class PriceBandModel:
 
     def predict_proba_features(self, features: np.ndarray) -> np.ndarray:
         """Return band probabilities from an already transformed design matrix, in float64."""
-        logits = self.network.predict(features).astype(np.float64)  # (n_samples, n_outputs)
-        if logits.shape[1] == 1:
-            upper = Sigmoid().forward(logits)  # probability of the upper band
-            return np.hstack([1 - upper, upper])
-        return softmax(logits)
+        return class_probabilities(self.network.predict(features))
+
+
+def class_probabilities(logits: np.ndarray) -> np.ndarray:
+    """Return class probabilities in float64 from logits of shape (n_samples, n_outputs).
+
+    One output is the logit of the second of two classes, turned into a
+    probability by the sigmoid. Several outputs are one logit per class,
+    turned into probabilities by the softmax. Each returned row sums to 1.
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.shape[1] == 1:
+        upper = Sigmoid().forward(logits)  # probability of the second class
+        return np.hstack([1 - upper, upper])
+    return softmax(logits)

@@ -8,7 +8,8 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from housing import NumpyMLPRegressor
+from housing import NumpyMLPClassifier, NumpyMLPRegressor
+from housing.classification import PriceBands, one_hot
 from housing.datasets import load_ames
 from housing.errors import ConfigError, DataError
 from housing.experiment import Settings, build_trainer
@@ -17,7 +18,7 @@ from housing.preprocessing import FeaturePipeline
 
 # 50 epochs reach R^2 > 0.5 on the checks' regression data in well under a
 # second per fit. No check is skipped, and only max_epochs differs from the defaults.
-@parametrize_with_checks([NumpyMLPRegressor(max_epochs=50)])
+@parametrize_with_checks([NumpyMLPRegressor(max_epochs=50), NumpyMLPClassifier(max_epochs=50)])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -367,3 +368,88 @@ def test_grid_search_two_jobs_on_ames(ames_sample):
     # single-process search exactly.
     serial = GridSearchCV(_ames_pipeline(info, max_epochs=8), grid, cv=2, n_jobs=1).fit(X, y)
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"])
+
+
+# ----------------------------------------------------------------------
+# The classifier
+# ----------------------------------------------------------------------
+
+
+def _blobs(n_classes=3, seed=0):
+    """Return well separated Gaussian blobs in 4 dimensions with labels 0 .. n_classes - 1."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=4.0, size=(n_classes, 4))
+    labels = rng.integers(0, n_classes, size=240)
+    return centres[labels] + rng.normal(size=(240, 4)), labels
+
+
+def test_classifier_matches_command_line_trainer():
+    # The same seed and the command line's builder give identical weights:
+    # one training core for both.
+    X, labels = _blobs()
+    settings = Settings(hidden=(6,), epochs=5, patience=None, batch_size=16, lr=3e-3, seed=3)
+    trainer = build_trainer(settings, X.shape[1], get_loss("cce"), n_outputs=3)
+    trainer.fit(X, one_hot(labels, 3))
+
+    model = NumpyMLPClassifier(hidden_layer_sizes=(6,), max_epochs=5, early_stopping=False, batch_size=16,
+                               learning_rate=3e-3, random_state=3).fit(X, labels)
+    np.testing.assert_array_equal(model.network_.params, trainer.network.params)
+
+
+def test_classifier_keeps_string_labels():
+    X, labels = _blobs()
+    names = np.array(["cheap", "middle", "dear"])[labels]
+    model = NumpyMLPClassifier(random_state=0).fit(X, names)
+    assert list(model.classes_) == ["cheap", "dear", "middle"]
+    assert set(model.predict(X)) <= set(names)
+    assert model.score(X, names) > 0.9
+
+
+@pytest.mark.parametrize("loss, n_outputs", [("cce", 2), ("bce", 1)])
+def test_classifier_two_class_probabilities(loss, n_outputs):
+    X, labels = _blobs(n_classes=2)
+    model = NumpyMLPClassifier(loss=loss, random_state=0).fit(X, labels)
+    probabilities = model.predict_proba(X)
+    assert model.n_outputs_ == n_outputs
+    assert probabilities.shape == (len(X), 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), model.classes_[probabilities.argmax(axis=1)])
+    assert model.score(X, labels) > 0.9
+
+
+def test_classifier_bce_rejects_three_classes():
+    X, labels = _blobs()
+    with pytest.raises(ConfigError, match="loss='bce' takes two classes; y has 3"):
+        NumpyMLPClassifier(loss="bce").fit(X, labels)
+
+
+def test_classifier_rejects_regression_loss():
+    X, labels = _blobs()
+    with pytest.raises(ConfigError, match="NumpyMLPClassifier: loss must be one of 'bce', 'cce'; got 'mse'"):
+        NumpyMLPClassifier(loss="mse").fit(X, labels)
+
+
+def _ames_band_pipeline(info, max_epochs=15):
+    features = FeaturePipeline(none_categorical=info.none_categorical, none_numeric=info.none_numeric)
+    model = NumpyMLPClassifier(max_epochs=max_epochs, random_state=0)
+    return Pipeline([("features", features), ("mlp", model)])
+
+
+def test_classifier_pipeline_cross_validation_on_ames_bands(ames_sample):
+    X, y, info = ames_sample
+    bands = PriceBands.fit(y, 2).assign(y)
+    scores = cross_val_score(_ames_band_pipeline(info), X, bands, cv=KFold(3, shuffle=True, random_state=0))
+    assert scores.shape == (3,)
+    # Accuracy above 0.8 on each held-out fold: the largest band alone gives about 0.5.
+    assert (scores > 0.8).all()
+
+
+def test_classifier_grid_search_two_jobs_on_ames_bands(ames_sample):
+    X, y, info = ames_sample
+    bands = PriceBands.fit(y, 4).assign(y)
+    grid = {"mlp__learning_rate": [1e-3, 1e-2], "mlp__weight_decay": [0.0, 1e-2]}
+    search = GridSearchCV(_ames_band_pipeline(info, max_epochs=8), grid, cv=2, n_jobs=2).fit(X, bands)
+    serial = GridSearchCV(_ames_band_pipeline(info, max_epochs=8), grid, cv=2, n_jobs=1).fit(X, bands)
+    assert len(search.cv_results_["params"]) == 4
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"])
+    assert search.best_estimator_.predict(X.iloc[:5]).dtype.kind == "i"
